@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class DreamsConfig(AppConfig):
+    name = "dreams"
+    verbose_name = "Dreams, motifs and tags"
+
+    def ready(self) -> None:
+        from dreams import motifs
+
+        # Like Django's own permissions: the built-in lexicon exists in every migrated database.
+        post_migrate.connect(motifs.sync_builtin_motifs_after_migrate, sender=self)

@@ -1,0 +1,284 @@
+"""Dreams, the motifs (recurring symbols) found in them, and the tags their authors give them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+OPENING_LENGTH = 220
+
+
+class DreamQuerySet(models.QuerySet):
+    def alive(self) -> DreamQuerySet:
+        """Not in the trash."""
+        return self.filter(deleted_at__isnull=True)
+
+    def shared(self) -> DreamQuerySet:
+        return self.alive().filter(visibility=Dream.Visibility.SHARED)
+
+    def owned_by(self, user) -> DreamQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.alive().filter(owner=user)
+
+    def visible_to(self, user) -> DreamQuerySet:
+        """What this viewer may read: everything shared, plus their own."""
+        if not user.is_authenticated:
+            return self.shared()
+        return self.alive().filter(Q(visibility=Dream.Visibility.SHARED) | Q(owner=user))
+
+    def with_motif(self, motif: Motif) -> DreamQuerySet:
+        return self.filter(motif_links__motif=motif).exclude(
+            motif_links__status=DreamMotif.Status.REMOVED
+        )
+
+    def with_tag(self, tag: Tag) -> DreamQuerySet:
+        return self.filter(tag_links__tag=tag)
+
+    def for_cards(self) -> DreamQuerySet:
+        """What a dream card shows, fetched in a fixed number of queries."""
+        return self.select_related("owner").prefetch_related(
+            models.Prefetch(
+                "motif_links",
+                queryset=DreamMotif.objects.shown().select_related("motif"),
+                to_attr="shown_motif_links",
+            ),
+            models.Prefetch(
+                "tag_links", queryset=DreamTag.objects.select_related("tag"), to_attr="tag_list"
+            ),
+        )
+
+
+class Dream(models.Model):
+    class Visibility(models.TextChoices):
+        PRIVATE = "private", "Private (only me)"
+        SHARED = "shared", "Shared to the public gallery"
+
+    class Mood(models.TextChoices):
+        JOYFUL = "joyful", "Joyful"
+        PEACEFUL = "peaceful", "Peaceful"
+        CURIOUS = "curious", "Curious"
+        CONFUSED = "confused", "Confused"
+        ANXIOUS = "anxious", "Anxious"
+        FRIGHTENED = "frightened", "Frightened"
+        SAD = "sad", "Sad"
+        ANGRY = "angry", "Angry"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dreams"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="The narrative, in Markdown.")
+    dreamt_on = models.DateField(null=True, blank=True, help_text="Empty when undated.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    lucid = models.BooleanField(default=False)
+    nightmare = models.BooleanField(default=False)
+    recurring = models.BooleanField(default=False)
+    vividness = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    mood = models.CharField(max_length=16, choices=Mood.choices, blank=True)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    # The natural key of an imported dream, so importing the same file twice adds nothing.
+    source = models.CharField(max_length=32, blank=True)
+    source_id = models.CharField(max_length=200, blank=True)
+    # Bumped on every save; an edit made from an older version is a conflict, never an overwrite.
+    version = models.PositiveIntegerField(default=1)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="In the trash since.")
+
+    motifs = models.ManyToManyField("Motif", through="DreamMotif", related_name="dreams")
+    tags = models.ManyToManyField("Tag", through="DreamTag", related_name="dreams")
+
+    objects = DreamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "source", "source_id"],
+                condition=~Q(source_id=""),
+                name="dream_unique_import_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(vividness__isnull=True) | Q(vividness__gte=1, vividness__lte=5),
+                name="dream_vividness_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["visibility", "-created_at"], name="dream_gallery_idx"),
+            models.Index(fields=["owner", "-created_at"], name="dream_journal_idx"),
+            models.Index(fields=["dreamt_on"], name="dream_dreamt_on_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("dreams:detail", args=[self.pk])
+
+    @property
+    def opening(self) -> str:
+        """The first lines of the narrative as plain text, for cards."""
+        from dreams.markup import plain_text
+        from dreams.titles import strip_preamble
+
+        text = strip_preamble(plain_text(self.body[:1200]))
+        if len(text) <= OPENING_LENGTH:
+            return text
+        return text[:OPENING_LENGTH].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.visibility == self.Visibility.SHARED
+
+    @property
+    def shown_motifs(self) -> list[Motif]:
+        links = getattr(self, "shown_motif_links", None)
+        if links is None:
+            links = DreamMotif.objects.shown().filter(dream=self).select_related("motif")
+        return [link.motif for link in links]
+
+    @property
+    def tag_names(self) -> list[str]:
+        links = getattr(self, "tag_list", None)
+        if links is None:
+            links = self.tag_links.select_related("tag")
+        return [link.tag.name for link in links]
+
+
+class MotifQuerySet(models.QuerySet):
+    def builtin(self) -> MotifQuerySet:
+        return self.filter(owner__isnull=True)
+
+    def available_to(self, user) -> MotifQuerySet:
+        """The lexicon plus the viewer's own motifs."""
+        if not user.is_authenticated:
+            return self.builtin()
+        return self.filter(Q(owner__isnull=True) | Q(owner=user))
+
+
+class Motif(models.Model):
+    class Category(models.TextChoices):
+        CHARACTER = "character", "Characters"
+        ANIMAL = "animal", "Animals"
+        PLACE = "place", "Places and buildings"
+        OBJECT = "object", "Objects"
+        NATURE = "nature", "Nature and elements"
+        BODY = "body", "Body"
+        ACTION = "action", "Actions"
+        COLOUR = "colour", "Colours and light"
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, help_text="Lower-case singular: seed, mirror.")
+    category = models.CharField(max_length=16, choices=Category.choices)
+    aliases = models.JSONField(default=list, blank=True, help_text="Word forms and synonyms.")
+    # Null for the built-in lexicon; a user's own motifs belong to them.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_motifs",
+    )
+
+    objects = MotifQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(owner__isnull=True), name="motif_unique_builtin_slug"
+            ),
+            models.UniqueConstraint(fields=["owner", "slug"], name="motif_unique_own_slug"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.owner_id is None
+
+
+def normalise_tag(name: str) -> str:
+    """One spelling per tag: "Non - Lucid", "non-lucid" and "non–lucid" are the same tag."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"\s*-\s*", "-", text)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip(" -")
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(max_length=64)
+    normalised = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["normalised"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "normalised"], name="tag_unique_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = " ".join(self.name.split())
+        self.normalised = normalise_tag(self.name)
+        super().save(*args, **kwargs)
+
+
+class DreamMotifQuerySet(models.QuerySet):
+    def shown(self) -> DreamMotifQuerySet:
+        return self.exclude(status=DreamMotif.Status.REMOVED)
+
+
+class DreamMotif(models.Model):
+    """A motif in a dream, with how it was found and the words that show it."""
+
+    class Status(models.TextChoices):
+        DETECTED = "detected", "Detected in the text"
+        ADDED = "added", "Added by hand"
+        # Kept so re-detection never brings back a motif the author took off.
+        REMOVED = "removed", "Removed by hand"
+
+    dream = models.ForeignKey(Dream, on_delete=models.CASCADE, related_name="motif_links")
+    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="dream_links")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DETECTED)
+    # [{"text": "mirrors", "start": 120, "end": 127}, ...] offsets into Dream.body.
+    evidence = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    objects = DreamMotifQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dream", "motif"], name="dream_motif_once"),
+        ]
+        indexes = [models.Index(fields=["motif", "status"], name="dreammotif_motif_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.motif} in {self.dream} ({self.status})"
+
+
+class DreamTag(models.Model):
+    dream = models.ForeignKey(Dream, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="dream_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dream", "tag"], name="dream_tag_once")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.dream}"

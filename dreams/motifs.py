@@ -1,0 +1,213 @@
+"""Motif detection: pure functions from a narrative and a lexicon to motifs with their evidence.
+
+Words are matched on their Snowball stems, so "mirrors", "mirrored" and "Mirror!" all find the
+mirror; a motif of several words ("grandfather clock") matches only inside one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+import snowballstemmer
+
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.json"
+# Spans kept per motif as evidence; the count still covers every occurrence.
+MAX_EVIDENCE = 25
+
+_WORD = re.compile(r"[^\W\d_]+")
+# Between two words of one motif: spaces or hyphens, never a sentence break.
+_JOIN = re.compile(r"[ \t\u00a0\-\u2010-\u2014]*\n?[ \t\u00a0]*")
+_local = threading.local()
+
+
+def _stemmer():
+    # Stemmer objects are not thread-safe; one per thread.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word.casefold())
+
+
+@dataclass(frozen=True)
+class Token:
+    stem: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    stemmer = _stemmer()
+    return [
+        Token(stemmer.stemWord(m.group().casefold()), m.start(), m.end())
+        for m in _WORD.finditer(text)
+    ]
+
+
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    return tuple(token.stem for token in tokenize(phrase))
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    slug: str
+    name: str
+    category: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Detection:
+    slug: str
+    name: str
+    category: str
+    spans: tuple[Span, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+    @property
+    def words(self) -> list[str]:
+        """The distinct words that matched, as written: "mirrors, mirrored"."""
+        seen: dict[str, None] = {}
+        for span in self.spans:
+            seen.setdefault(span.text.casefold(), None)
+        return list(seen)
+
+
+@dataclass
+class Lexicon:
+    entries: Sequence[LexiconEntry]
+    _index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = {}
+        for entry in self.entries:
+            for form in entry.forms:
+                stems = phrase_stems(form)
+                if stems:
+                    index.setdefault(stems[0], []).append((stems, entry))
+        for candidates in index.values():
+            # Longest phrase first: "grandfather clock" before "grandfather".
+            candidates.sort(key=lambda item: -len(item[0]))
+        self._index = index
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def without(self, slugs: Iterable[str]) -> Lexicon:
+        dropped = set(slugs)
+        return Lexicon([entry for entry in self.entries if entry.slug not in dropped])
+
+    def plus(self, entries: Iterable[LexiconEntry]) -> Lexicon:
+        return Lexicon([*self.entries, *entries])
+
+
+def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
+    """The motifs in a text with the exact spans that show them, most frequent first."""
+    tokens = tokenize(text)
+    found: dict[str, tuple[LexiconEntry, list[Span]]] = {}
+    i = 0
+    while i < len(tokens):
+        matched = 0
+        for stems, entry in lexicon._index.get(tokens[i].stem, ()):
+            length = len(stems)
+            if matched and length < matched:
+                break
+            window = tokens[i : i + length]
+            if len(window) != length or tuple(t.stem for t in window) != stems:
+                continue
+            if any(not _JOIN.fullmatch(text, a.end, b.start) for a, b in pairwise(window)):
+                continue
+            start, end = window[0].start, window[-1].end
+            spans = found.setdefault(entry.slug, (entry, []))[1]
+            if not spans or spans[-1].start != start:
+                spans.append(Span(text[start:end], start, end))
+            matched = length
+        i += matched or 1
+    detections = [
+        Detection(entry.slug, entry.name, entry.category, tuple(spans))
+        for entry, spans in found.values()
+    ]
+    detections.sort(key=lambda d: (-d.count, d.spans[0].start))
+    return detections
+
+
+def read_lexicon(path: Path) -> list[LexiconEntry]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        LexiconEntry(
+            slug=item["slug"],
+            name=item["name"],
+            category=item["category"],
+            aliases=tuple(item.get("aliases", ())),
+        )
+        for item in data["motifs"]
+    ]
+
+
+@lru_cache(maxsize=1)
+def builtin_lexicon() -> Lexicon:
+    return Lexicon(read_lexicon(LEXICON_PATH))
+
+
+def sync_builtin_motifs() -> int:
+    """Make the database's built-in motifs match the lexicon file; returns how many changed."""
+    from dreams.models import Motif
+
+    entries = {entry.slug: entry for entry in builtin_lexicon().entries}
+    existing = {motif.slug: motif for motif in Motif.objects.builtin()}
+    missing = [
+        Motif(slug=e.slug, name=e.name, category=e.category, aliases=list(e.aliases))
+        for slug, e in entries.items()
+        if slug not in existing
+    ]
+    changed = []
+    for slug, motif in existing.items():
+        entry = entries.get(slug)
+        if entry and (motif.name, motif.category, motif.aliases) != (
+            entry.name,
+            entry.category,
+            list(entry.aliases),
+        ):
+            motif.name, motif.category, motif.aliases = (
+                entry.name,
+                entry.category,
+                list(entry.aliases),
+            )
+            changed.append(motif)
+    Motif.objects.bulk_create(missing)
+    Motif.objects.bulk_update(changed, ["name", "category", "aliases"])
+    return len(missing) + len(changed)
+
+
+def sync_builtin_motifs_after_migrate(*, using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    if "dreams_motif" in connections[using].introspection.table_names():
+        sync_builtin_motifs()

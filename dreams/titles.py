@@ -1,0 +1,114 @@
+"""Short, evocative titles derived from a narrative, for dreams written without one."""
+
+from __future__ import annotations
+
+import re
+
+MAX_TITLE = 60
+UNTITLED = "Untitled dream"
+
+# "I am dreaming." and its kin open many reports; they say nothing about this dream.
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:i\s+am|i'm|i’m|you\s+are|you're|you’re|we\s+are|i\s+was)\s+dreaming)\s*[.!…]+\s*",
+    re.IGNORECASE,
+)
+_MARKDOWN = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`#>~\[\]]")
+_WORD = r"[^\W\d_][\w’'\-]*"
+_ARTICLE = r"(?:an?|the|some|this|that|his|her|their|my|your|its|our)"
+# "a mezzanine of slick obsidian", "a city made of moonlit glass": the dream's own images.
+# Inside a lookahead so that images may overlap: "the edge of [a city made of moonlit glass]".
+_IMAGE = re.compile(
+    rf"\b(?={_ARTICLE}\s+((?:{_WORD},?\s+){{0,2}}?({_WORD}))"
+    rf"\s+((?:made|built|woven|carved|sewn|spun|formed)\s+(?:of|from)|of)\s+"
+    rf"((?:{_WORD})(?:\s+{_WORD})?))",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+_SMALL = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "from", "with"}
+_STOP = {
+    "a", "an", "the", "and", "or", "but", "that", "which", "who", "where", "when", "while",
+    "as", "is", "are", "was", "were", "be", "been", "with", "in", "on", "at", "to", "into",
+    "for", "from", "by", "so", "than", "then", "each", "every", "all", "its", "it", "his",
+    "her", "their", "my", "your", "our", "this", "these", "those", "you", "i", "we", "they",
+    "he", "she", "them", "me", "him", "us", "not", "no", "like", "over", "under", "through",
+}  # fmt: skip
+# Heads too plain to name a dream on their own: "the edge of a city", "the rest of it".
+_GENERIC = {
+    "edge", "middle", "center", "centre", "side", "top", "bottom", "end", "rest", "part",
+    "piece", "kind", "sort", "type", "sense", "feeling", "moment", "time", "way", "lot", "bit",
+    "number", "couple", "pair", "group", "front", "back", "base", "heart", "shape", "form",
+    "sound", "version", "one", "half", "most", "some", "memory", "weight", "thought", "point",
+}  # fmt: skip
+
+
+def strip_preamble(text: str) -> str:
+    """The narrative without its opening "I am dreaming." formula."""
+    previous = None
+    while previous != text:
+        previous, text = text, _PREAMBLE.sub("", text, count=1)
+    return text
+
+
+def _narrative(text: str) -> str:
+    return " ".join(strip_preamble(_MARKDOWN.sub(" ", text)).split())
+
+
+def _title_case(words: list[str]) -> str:
+    out = []
+    for i, word in enumerate(words):
+        lower = word.lower()
+        if i and lower in _SMALL:
+            out.append(lower)
+        else:
+            out.append("-".join(part[:1].upper() + part[1:] for part in word.split("-")))
+    return " ".join(out)
+
+
+def _trim(words: list[str]) -> list[str]:
+    while words and words[-1].lower().strip(",") in _STOP:
+        words = words[:-1]
+    return words
+
+
+def _clip(title: str) -> str:
+    if len(title) <= MAX_TITLE:
+        return title
+    cut = title[: MAX_TITLE - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:-") + "…"
+
+
+def _image_title(narrative: str) -> str | None:
+    # Only the opening: the first image is usually the dream's setting.
+    for match in _IMAGE.finditer(narrative[:1500]):
+        head_words = match.group(1).replace(",", " ").split()
+        head = match.group(2).lower()
+        link = match.group(3).split()
+        tail = match.group(4).split()
+        if head in _GENERIC or head in _STOP or tail[0].lower() in _STOP:
+            continue
+        # Keep at most one describing word before the head: "Vast Courtyard" reads heavy.
+        head_words = head_words[-1:] if len(head_words) > 1 else head_words
+        tail = _trim(tail)
+        if not tail:
+            continue
+        if len(tail) == 2 and tail[1].lower() in _STOP | {"hovers", "hangs", "stands"}:
+            tail = tail[:1]
+        words = [*head_words, *link, *tail]
+        if len(words) > 7:
+            continue
+        return _title_case(words)
+    return None
+
+
+def derive_title(text: str) -> str:
+    """A title from the narrative itself: its first striking image, else its opening words."""
+    narrative = _narrative(text)
+    if not narrative:
+        return UNTITLED
+    image = _image_title(narrative)
+    if image:
+        return _clip(image)
+    first = _SENTENCE.split(narrative, maxsplit=1)[0].strip(" .!?…\"'“”")
+    words = _trim(first.split()[:7]) or first.split()[:7]
+    title = " ".join(words).rstrip(",;:")
+    return _clip(title[:1].upper() + title[1:]) if title else UNTITLED

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dreams import views
+
+app_name = "dreams"
+
+urlpatterns = [
+    path("", views.gallery, name="gallery"),
+    path("dreams/<int:pk>/", views.dream_detail, name="detail"),
+]
