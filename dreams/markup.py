@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
 
 import markdown
 import nh3
+
+from dreams import motifs
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "del", "s", "blockquote", "ul", "ol", "li", "code", "pre",
@@ -35,3 +39,66 @@ def render(source: str) -> str:
 def plain_text(source: str) -> str:
     """The narrative without markup, for openings and search snippets."""
     return " ".join(html.unescape(nh3.clean(render(source), tags=set())).split())
+
+
+class _MotifHighlighter(HTMLParser):
+    """Re-emits sanitised HTML, wrapping motif words in text (outside links and code)."""
+
+    SKIP = {"a", "code", "pre"}
+
+    def __init__(self, *, lexicon: motifs.Lexicon, links: dict[str, tuple[str, str]]):
+        super().__init__(convert_charrefs=True)
+        self.lexicon, self.links = lexicon, links
+        self.out: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.skipping += tag in self.SKIP
+        rendered = "".join(
+            f' {name}="{html.escape(value or "", quote=True)}"' for name, value in attrs
+        )
+        self.out.append(f"<{tag}{rendered}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self.skipping -= tag in self.SKIP
+
+    def handle_endtag(self, tag):
+        self.skipping -= tag in self.SKIP
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if self.skipping:
+            self.out.append(html.escape(data, quote=False))
+            return
+        spans = sorted(
+            (span.start, span.end, detection.slug)
+            for detection in motifs.detect(data, lexicon=self.lexicon)
+            for span in detection.spans
+        )
+        position = 0
+        for start, end, slug in spans:
+            if start < position:
+                continue
+            href, name = self.links[slug]
+            self.out.append(html.escape(data[position:start], quote=False))
+            self.out.append(
+                f'<a class="motif-mark" href="{html.escape(href)}" '
+                f'title="Motif: {html.escape(name)}">{html.escape(data[start:end])}</a>'
+            )
+            position = end
+        self.out.append(html.escape(data[position:], quote=False))
+
+
+def highlight_motifs(safe_html: str, *, shown: Iterable, href: Callable) -> str:
+    """Mark where each of these motifs' words occur in already sanitised HTML, as links."""
+    shown = list(shown)
+    if not shown:
+        return safe_html
+    lexicon = motifs.Lexicon(
+        [motifs.LexiconEntry(m.slug, m.name, m.category, tuple(m.aliases)) for m in shown]
+    )
+    parser = _MotifHighlighter(lexicon=lexicon, links={m.slug: (href(m), m.name) for m in shown})
+    parser.feed(safe_html)
+    parser.close()
+    return "".join(parser.out)

@@ -12,6 +12,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 OPENING_LENGTH = 220
+CARD_MOTIFS = 4
+# Dreamt most recently first; undated dreams after dated ones, newest written first.
+NEWEST_FIRST = [models.F("dreamt_on").desc(nulls_last=True), "-created_at", "-id"]
 
 
 class DreamQuerySet(models.QuerySet):
@@ -41,12 +44,38 @@ class DreamQuerySet(models.QuerySet):
     def with_tag(self, tag: Tag) -> DreamQuerySet:
         return self.filter(tag_links__tag=tag)
 
+    def neighbours(self, dream: Dream) -> tuple[Dream | None, Dream | None]:
+        """The dreams just newer and just older than this one, in NEWEST_FIRST order."""
+        same_day = Q(dreamt_on=dream.dreamt_on) if dream.dreamt_on else Q(dreamt_on__isnull=True)
+        written_after = Q(created_at__gt=dream.created_at) | Q(
+            created_at=dream.created_at, id__gt=dream.id
+        )
+        written_before = Q(created_at__lt=dream.created_at) | Q(
+            created_at=dream.created_at, id__lt=dream.id
+        )
+        if dream.dreamt_on:
+            newer = Q(dreamt_on__gt=dream.dreamt_on) | (same_day & written_after)
+            older = Q(dreamt_on__lt=dream.dreamt_on) | Q(dreamt_on__isnull=True)
+            older |= same_day & written_before
+        else:
+            newer = Q(dreamt_on__isnull=False) | (same_day & written_after)
+            older = same_day & written_before
+        oldest_first = [
+            models.F("dreamt_on").asc(nulls_first=True),
+            "created_at",
+            "id",
+        ]
+        return (
+            self.filter(newer).order_by(*oldest_first).first(),
+            self.filter(older).order_by(*NEWEST_FIRST).first(),
+        )
+
     def for_cards(self) -> DreamQuerySet:
         """What a dream card shows, fetched in a fixed number of queries."""
         return self.select_related("owner").prefetch_related(
             models.Prefetch(
                 "motif_links",
-                queryset=DreamMotif.objects.shown().select_related("motif"),
+                queryset=DreamMotif.objects.shown().select_related("motif").order_by("-count"),
                 to_attr="shown_motif_links",
             ),
             models.Prefetch(
@@ -146,6 +175,24 @@ class Dream(models.Model):
         if links is None:
             links = DreamMotif.objects.shown().filter(dream=self).select_related("motif")
         return [link.motif for link in links]
+
+    @property
+    def card_motifs(self) -> list[Motif]:
+        """The few motifs a card shows: the most frequent, images before body parts and hues."""
+        background = {Motif.Category.BODY, Motif.Category.COLOUR}
+        ranked = sorted(self.shown_motifs, key=lambda m: m.category in background)
+        return ranked[:CARD_MOTIFS]
+
+    @property
+    def cover_description(self) -> str:
+        """The cover's text alternative."""
+        from dreams.art import describe_cover
+
+        return describe_cover(
+            text=self.body,
+            motif_names=[m.name for m in self.card_motifs],
+            mood=self.get_mood_display() if self.mood else "",
+        )
 
     @property
     def tag_names(self) -> list[str]:

@@ -45,9 +45,11 @@ def test_private_dreams_are_404_to_everyone_but_their_owner(client, make_dream, 
     client.force_login(other_user)
     assert client.get(dream.get_absolute_url()).status_code == 404
     assert "Secret dream" not in client.get("/").content.decode()
+    assert "Secret dream" not in client.get("/?scope=mine").content.decode()
     client.force_login(user)
     assert client.get(dream.get_absolute_url()).status_code == 200
-    assert "Secret dream" in client.get("/").content.decode()
+    assert "Secret dream" in client.get("/?scope=mine").content.decode()
+    assert "Secret dream" not in client.get("/").content.decode()  # the public gallery
 
 
 def test_a_missing_dream_is_404(client, db):
@@ -78,3 +80,135 @@ def test_the_gallery_query_count_does_not_grow_with_dreams(
         make_dream(user, title=f"e{i}", visibility=Dream.Visibility.SHARED, tags=["y"])
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/")
+
+
+def test_the_gallery_answers_htmx_with_its_fragment(client, seeds):
+    page = client.get("/?motif=hummingbird")
+    fragment = client.get(
+        "/?motif=hummingbird", headers={"HX-Request": "true", "HX-Target": "gallery"}
+    )
+    assert "<html" in page.content.decode()
+    body = fragment.content.decode()
+    assert "<html" not in body and 'id="gallery"' in body
+    assert "HX-Request" in fragment["Vary"]
+    assert body.count('<article class="dream-card') == page.content.decode().count(
+        '<article class="dream-card'
+    )
+
+
+def test_infinite_scroll_gets_just_the_next_cards(client, make_dream, user):
+    for i in range(30):
+        make_dream(user, title=f"Night {i:02}", visibility=Dream.Visibility.SHARED)
+    first = client.get("/").content.decode()
+    assert first.count('<article class="dream-card') == 24
+    assert 'id="more"' in first and 'rel="next"' in first
+    more = client.get("/?page=2", headers={"HX-Request": "true", "HX-Target": "more"})
+    body = more.content.decode()
+    assert body.count('<article class="dream-card') == 6
+    assert 'id="gallery"' not in body and 'id="more"' not in body
+
+
+def test_filters_flags_dates_tags_and_sorts(client, make_dream, user):
+    import datetime
+
+    shared = Dream.Visibility.SHARED
+    make_dream(user, title="Lucid flight", lucid=True, visibility=shared, vividness=2,
+               dreamt_on=datetime.date(2026, 1, 5), tags=["Work"])  # fmt: skip
+    make_dream(user, title="Dark hall", nightmare=True, visibility=shared, vividness=5,
+               dreamt_on=datetime.date(2026, 3, 1))  # fmt: skip
+    make_dream(user, title="No date", visibility=shared)
+
+    def titles(query):
+        response = client.get("/?" + query)
+        return [card.title for card in response.context["page"].object_list]
+
+    assert titles("") == ["Dark hall", "Lucid flight", "No date"]
+    assert titles("sort=oldest") == ["Lucid flight", "Dark hall", "No date"]
+    assert titles("sort=vivid") == ["Dark hall", "Lucid flight", "No date"]
+    assert titles("lucid=yes") == ["Lucid flight"]
+    assert titles("nightmare=no") == ["Lucid flight", "No date"]
+    assert titles("start=2026-02-01") == ["Dark hall"]
+    assert titles("end=2026-02-01") == ["Lucid flight"]
+    assert titles("tag=work") == ["Lucid flight"]
+    assert titles("tag=WORK ") == ["Lucid flight"]
+
+
+@pytest.mark.parametrize(
+    "query", ["motif=no-such-motif", "lucid=maybe", "start=yesterday", "sort=random", "tag=nope"]
+)
+def test_unknown_filter_values_are_ignored_with_a_note(client, seeds, query):
+    response = client.get("/?" + query)
+    assert response.status_code == 200
+    assert response.context["filters"].notes
+    assert len(response.context["page"].object_list) == 5
+    assert "Ignored" in response.content.decode()
+
+
+def test_my_journal_shows_only_my_dreams_private_and_shared(client, make_dream, user, other_user):
+    make_dream(user, title="My private")
+    make_dream(user, title="My shared", visibility=Dream.Visibility.SHARED)
+    make_dream(other_user, title="Their shared", visibility=Dream.Visibility.SHARED)
+    make_dream(other_user, title="Their private")
+    client.force_login(user)
+    mine = [d.title for d in client.get("/?scope=mine").context["page"].object_list]
+    assert sorted(mine) == ["My private", "My shared"]
+    gallery = [d.title for d in client.get("/").context["page"].object_list]
+    assert sorted(gallery) == ["My shared", "Their shared"]
+    client.logout()
+    response = client.get("/?scope=mine")
+    assert "Log in to see your own journal" in response.content.decode()
+
+
+def test_the_dream_page_links_newer_older_and_related_dreams(client, make_dream, user):
+    import datetime
+
+    shared = Dream.Visibility.SHARED
+    old = make_dream(user, title="Old", visibility=shared, dreamt_on=datetime.date(2025, 1, 1),
+                     body="A mirror on a staircase.")  # fmt: skip
+    mid = make_dream(user, title="Mid", visibility=shared, dreamt_on=datetime.date(2025, 6, 1),
+                     body="A mirror in the sea.")  # fmt: skip
+    new = make_dream(user, title="New", visibility=shared, dreamt_on=datetime.date(2026, 1, 1),
+                     body="A mirror, a staircase, a feather.")  # fmt: skip
+    response = client.get(mid.get_absolute_url())
+    assert response.context["newer"] == new and response.context["older"] == old
+    assert response.context["related"][0] in {old, new}
+    assert client.get(new.get_absolute_url()).context["newer"] is None
+    assert client.get(old.get_absolute_url()).context["older"] is None
+    related = client.get(old.get_absolute_url()).context["related"]
+    assert related[0] == new  # shares mirror and staircase
+
+
+def test_covers_are_svg_with_an_etag_and_cache_headers(client, seeds):
+    dream = seeds[0]
+    url = f"/dreams/{dream.pk}/cover.svg"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+    assert response.content.startswith(b"<svg")
+    assert "public" in response["Cache-Control"] and "max-age" in response["Cache-Control"]
+    etag = response["ETag"]
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(url).content == response.content  # deterministic
+
+
+def test_a_private_cover_is_404_to_others_and_private_to_caches(
+    client, make_dream, user, other_user
+):
+    dream = make_dream(user, body="A crimson door.")
+    url = f"/dreams/{dream.pk}/cover.svg"
+    assert client.get(url).status_code == 404
+    client.force_login(other_user)
+    assert client.get(url).status_code == 404
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200 and "private" in response["Cache-Control"]
+
+
+def test_the_dream_page_query_count_is_fixed(
+    client, make_dream, user, django_assert_max_num_queries
+):
+    for i in range(8):
+        make_dream(user, title=f"n{i}", visibility=Dream.Visibility.SHARED, tags=["a", "b"])
+    dream = make_dream(user, visibility=Dream.Visibility.SHARED, tags=["a"])
+    with django_assert_max_num_queries(8):
+        assert client.get(dream.get_absolute_url()).status_code == 200

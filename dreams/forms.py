@@ -1,0 +1,125 @@
+"""Forms: the gallery's filters (read from GET) and, later, the writing form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import F
+
+from dreams.models import NEWEST_FIRST, Dream, Motif, Tag, normalise_tag
+
+YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+class GalleryFilters(forms.Form):
+    """The gallery's view as a GET form: a bad value is dropped with a note, never an error."""
+
+    class Scope:
+        GALLERY = "gallery"
+        MINE = "mine"
+
+    SORTS = {
+        "newest": NEWEST_FIRST,
+        "oldest": [F("dreamt_on").asc(nulls_last=True), "created_at", "id"],
+        "vivid": [F("vividness").desc(nulls_last=True), *NEWEST_FIRST],
+    }
+
+    scope = forms.ChoiceField(
+        choices=[(Scope.GALLERY, "Gallery"), (Scope.MINE, "My journal")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    motif = forms.CharField(required=False, max_length=80)
+    tag = forms.CharField(required=False, max_length=64)
+    lucid = forms.ChoiceField(choices=YES_NO, required=False)
+    nightmare = forms.ChoiceField(choices=YES_NO, required=False)
+    recurring = forms.ChoiceField(choices=YES_NO, required=False)
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    sort = forms.ChoiceField(
+        choices=[("newest", "Newest"), ("oldest", "Oldest"), ("vivid", "Most vivid")],
+        required=False,
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.user = user
+        self.notes: list[str] = []
+        self.motif_obj: Motif | None = None
+        self.tag_key = ""
+
+    def clean_motif(self) -> str:
+        slug = self.cleaned_data["motif"].strip().lower()
+        if slug:
+            # A user's own motif first, then the built-in one of that slug.
+            self.motif_obj = (
+                Motif.objects.available_to(self.user).filter(slug=slug).order_by("owner_id").first()
+            )
+            if self.motif_obj is None:
+                raise forms.ValidationError(f"There is no motif called “{slug}”.")
+        return slug
+
+    def clean_tag(self) -> str:
+        self.tag_key = normalise_tag(self.cleaned_data["tag"])
+        return self.tag_key
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        return data
+
+    def value(self, name: str) -> str:
+        """The cleaned value, or the default when it was missing or bad."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        value = self.cleaned_data.get(name)
+        if value in (None, ""):
+            return {"scope": self.Scope.GALLERY, "sort": "newest"}.get(name, "")
+        return value
+
+    def apply(self, dreams):
+        """The dreams this view shows, in its order, with notes for what was ignored."""
+        self.is_valid()
+        for name, errors in self.errors.items():
+            label = (self.fields[name].label or name) if name in self.fields else "filter"
+            raw = self.data.get(name, "")
+            self.notes.append(f"Ignored {label.lower()} “{raw[:80]}”: {' '.join(errors)}")
+        data = {name: self.value(name) for name in self.fields}
+        if data["scope"] == self.Scope.MINE:
+            if self.user.is_authenticated:
+                dreams = dreams.filter(owner=self.user)
+            else:
+                self.notes.append("Log in to see your own journal; showing the gallery.")
+                data["scope"] = self.Scope.GALLERY
+        if data["scope"] == self.Scope.GALLERY:
+            dreams = dreams.filter(visibility=Dream.Visibility.SHARED)
+        if self.motif_obj is not None:
+            dreams = dreams.with_motif(self.motif_obj)
+        if self.tag_key:
+            if Tag.objects.filter(normalised=self.tag_key, dream_links__dream__in=dreams).exists():
+                dreams = dreams.filter(tag_links__tag__normalised=self.tag_key)
+            else:
+                self.notes.append(f"Ignored tag “{self.tag_key}”: no dream here has that tag.")
+                self.tag_key = ""
+        for flag in ("lucid", "nightmare", "recurring"):
+            if data[flag]:
+                dreams = dreams.filter(**{flag: data[flag] == "yes"})
+        if data["start"]:
+            dreams = dreams.filter(dreamt_on__gte=data["start"])
+        if data["end"]:
+            dreams = dreams.filter(dreamt_on__lte=data["end"])
+        self.current_scope = data["scope"]
+        self.current_sort = data["sort"]
+        return dreams.order_by(*self.SORTS[data["sort"]])
+
+    @property
+    def has_more_filters(self) -> bool:
+        """Whether a flag or date is set, so the folded part of the form opens."""
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(name) for name in ("lucid", "nightmare", "recurring", "start", "end"))
+
+    def tag_choices(self) -> list[Tag]:
+        if not self.user.is_authenticated:
+            return []
+        return list(Tag.objects.filter(owner=self.user).order_by("normalised"))
