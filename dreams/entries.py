@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from dreams import motifs
-from dreams.models import Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
+from dreams.models import Draft, Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
 
 
 def lexicon_for(owner) -> motifs.Lexicon:
@@ -90,3 +92,110 @@ def save_dream(
     if tags is not None:
         set_tags(dream, tags)
     return dream
+
+
+class StaleEdit(Exception):
+    """The dream changed since the form was opened; nothing was overwritten."""
+
+    def __init__(self, current: Dream):
+        super().__init__(f"dream {current.pk} is at version {current.version}")
+        self.current = current
+
+
+EDITABLE_FIELDS = [
+    "title", "body", "dreamt_on", "lucid", "nightmare", "recurring", "vividness", "mood",
+    "visibility",
+]  # fmt: skip
+TRASH_DAYS = 30
+
+
+@transaction.atomic
+def save_edit(
+    dream: Dream, *, changes: dict, tags: Iterable[str], base_version: int, draft_key=None
+) -> Dream:
+    """Apply an edit made from base_version; a newer saved version raises StaleEdit."""
+    # Locks the row on PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers.
+    current = Dream.objects.select_for_update().get(pk=dream.pk)
+    if current.version != base_version:
+        raise StaleEdit(current)
+    for name in EDITABLE_FIELDS:
+        if name in changes:
+            setattr(current, name, changes[name])
+    save_dream(current, tags=tags)
+    if draft_key:
+        discard_draft(owner=current.owner, key=draft_key)
+    return current
+
+
+@transaction.atomic
+def create_entry(*, owner, changes: dict, tags: Iterable[str], draft_key=None) -> Dream:
+    dream = Dream(owner=owner, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
+    save_dream(dream, tags=tags)
+    if draft_key:
+        discard_draft(owner=owner, key=draft_key)
+    return dream
+
+
+@transaction.atomic
+def keep_conflict_copy(*, of: Dream, title: str, body: str, tags: Iterable[str] = ()) -> Dream:
+    """Keep the words that were not chosen as a private dream of their own."""
+    copy = Dream(
+        owner=of.owner,
+        title=f"{title} (conflict copy)"[: Dream._meta.get_field("title").max_length],
+        body=body,
+        dreamt_on=of.dreamt_on,
+        lucid=of.lucid,
+        nightmare=of.nightmare,
+        recurring=of.recurring,
+        vividness=of.vividness,
+        mood=of.mood,
+        visibility=Dream.Visibility.PRIVATE,
+        conflict_of=of,
+    )
+    return save_dream(copy, tags=tags)
+
+
+def trash(dream: Dream) -> None:
+    Dream.objects.filter(pk=dream.pk).update(deleted_at=timezone.now())
+
+
+def restore(dream: Dream) -> None:
+    Dream.objects.filter(pk=dream.pk).update(deleted_at=None)
+
+
+def purge_trash(*, owner=None, now=None) -> int:
+    """Delete for good what has been in the trash for longer than TRASH_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
+    expired = Dream.objects.filter(deleted_at__lt=cutoff)
+    if owner is not None:
+        expired = expired.filter(owner=owner)
+    deleted, _ = expired.delete()
+    return deleted
+
+
+def save_draft(*, owner, key, dream: Dream | None, title: str, body: str, fields: dict) -> Draft:
+    """Keep what is in the form right now; one draft per form, the newest words win."""
+    draft, _ = Draft.objects.update_or_create(
+        owner=owner,
+        key=key,
+        defaults={
+            "dream": dream,
+            "base_version": dream.version if dream else None,
+            "title": title,
+            "body": body,
+            "fields": fields,
+        },
+    )
+    return draft
+
+
+def discard_draft(*, owner, key) -> None:
+    Draft.objects.filter(owner=owner, key=key).delete()
+
+
+def pending_draft(*, owner, dream: Dream | None, exclude_key=None) -> Draft | None:
+    """The newest draft with words in it for this dream (or for a new entry)."""
+    drafts = Draft.objects.filter(owner=owner, dream=dream).exclude(body="", title="")
+    if exclude_key:
+        drafts = drafts.exclude(key=exclude_key)
+    return drafts.order_by("-updated_at").first()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.db.models import F
 
 from dreams.models import NEWEST_FIRST, Dream, Motif, Tag, normalise_tag
+from dreams.titles import derive_title
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
 
@@ -123,3 +126,126 @@ class GalleryFilters(forms.Form):
         if not self.user.is_authenticated:
             return []
         return list(Tag.objects.filter(owner=self.user).order_by("normalised"))
+
+
+class TagsField(forms.CharField):
+    """Tags typed as one comma-separated line: "work, flying, non - lucid"."""
+
+    MAX_TAG = 64
+    MAX_TAGS = 30
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value)
+        names: dict[str, str] = {}
+        for part in text.split(","):
+            name = " ".join(part.split())
+            if name and normalise_tag(name):
+                names.setdefault(normalise_tag(name), name)
+        return list(names.values())
+
+    def validate(self, value) -> None:
+        for name in value:
+            if len(name) > self.MAX_TAG:
+                raise forms.ValidationError(
+                    f"A tag can be at most {self.MAX_TAG} characters; “{name[:24]}…” has "
+                    f"{len(name)}."
+                )
+        if len(value) > self.MAX_TAGS:
+            raise forms.ValidationError(f"At most {self.MAX_TAGS} tags on one dream.")
+
+
+class DreamForm(forms.ModelForm):
+    """The entry form. Anything it refuses stays in the form, with the reason beside the field."""
+
+    MAX_BODY = 100_000
+
+    title = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="Optional: left empty, a title is drawn from the dream itself.",
+        widget=forms.TextInput({"autocomplete": "off", "maxlength": None}),
+    )
+    undated = forms.BooleanField(required=False, label="I don't know when")
+    vividness = forms.TypedChoiceField(
+        choices=[("", "Not rated"), *((str(i), str(i)) for i in range(1, 6))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="1 faint, 5 as real as waking.",
+        error_messages={
+            "invalid_choice": "Vividness goes from 1 (faint) to 5 (as real as waking)."
+        },
+    )
+    tags = TagsField(
+        required=False,
+        help_text="Separate tags with commas.",
+        widget=forms.TextInput({"autocomplete": "off"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    draft_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Dream
+        fields = [
+            "title", "body", "dreamt_on", "lucid", "nightmare", "recurring", "vividness", "mood",
+            "visibility",
+        ]  # fmt: skip
+        labels = {"body": "The dream", "dreamt_on": "Dreamt on", "mood": "Mood on waking"}
+        widgets = {
+            "body": forms.Textarea(
+                {"rows": 12, "spellcheck": "true", "autocapitalize": "sentences"}
+            ),
+            "dreamt_on": forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+            "visibility": forms.RadioSelect,
+        }
+        help_texts = {"body": "Markdown works: *italics*, **bold**, lists."}
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["body"].required = False  # our own message below, not Django's
+        self.fields["mood"].choices = [("", "—"), *Dream.Mood.choices]
+        # No maxlength in the page: a browser would cut a long paste silently; we say why instead.
+        self.fields["title"].widget.attrs.pop("maxlength", None)
+        if self.instance.pk:
+            self.fields["undated"].initial = self.instance.dreamt_on is None
+            self.fields["tags"].initial = ", ".join(self.instance.tag_names)
+            self.fields["version"].initial = self.instance.version
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Point assistive technology at each message from its field.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"id_{name}-error"}
+                )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        if not body.strip():
+            raise forms.ValidationError("Write a few words of the dream before saving it.")
+        if len(body) > self.MAX_BODY:
+            raise forms.ValidationError(
+                f"That is {len(body):,} characters; one dream can hold {self.MAX_BODY:,}."
+            )
+        return body
+
+    def clean_dreamt_on(self):
+        dreamt_on = self.cleaned_data.get("dreamt_on")
+        # A day's grace: it is already tomorrow somewhere.
+        if dreamt_on and dreamt_on > self.today + timedelta(days=1):
+            raise forms.ValidationError("That date is in the future; a dream has to be dreamt.")
+        return dreamt_on
+
+    def clean(self):
+        data = super().clean()
+        if data.get("undated"):
+            data["dreamt_on"] = None
+        if not (data.get("title") or "").strip() and data.get("body"):
+            data["title"] = derive_title(data["body"])
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}

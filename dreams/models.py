@@ -25,6 +25,9 @@ class DreamQuerySet(models.QuerySet):
     def shared(self) -> DreamQuerySet:
         return self.alive().filter(visibility=Dream.Visibility.SHARED)
 
+    def in_trash(self) -> DreamQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
     def owned_by(self, user) -> DreamQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -123,6 +126,10 @@ class Dream(models.Model):
     # Bumped on every save; an edit made from an older version is a conflict, never an overwrite.
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="In the trash since.")
+    # A copy made when two edits of one dream crossed: the words not chosen, kept.
+    conflict_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="conflict_copies"
+    )
 
     motifs = models.ManyToManyField("Motif", through="DreamMotif", related_name="dreams")
     tags = models.ManyToManyField("Tag", through="DreamTag", related_name="dreams")
@@ -329,3 +336,39 @@ class DreamTag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tag} on {self.dream}"
+
+
+class Draft(models.Model):
+    """Words being written, saved as the author types; never shown in the gallery or search.
+
+    One per open form (its key), so two tabs never overwrite each other's draft.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts"
+    )
+    key = models.UUIDField(help_text="Identifies the form the words were typed in.")
+    # The dream being edited; empty for a new entry.
+    dream = models.ForeignKey(
+        Dream, on_delete=models.CASCADE, null=True, blank=True, related_name="drafts"
+    )
+    # The version of the dream the edit started from.
+    base_version = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=10_000, blank=True)
+    body = models.TextField(blank=True)
+    # The rest of the form as typed (date, flags, tags...), restored as it was.
+    fields = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="draft_one_per_form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.title or self.body[:40]!r}"
+
+    @property
+    def has_words(self) -> bool:
+        return bool(self.title.strip() or self.body.strip())

@@ -15,6 +15,12 @@ _names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Real hashing costs ~0.3 s a password by design; tests need no protection from brute force.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # The manifest is built by collectstatic; tests render templates without running it.
     settings.STORAGES = {

@@ -1,0 +1,37 @@
+"""Thin views: read the request, ask the domain, render. One module per part of the site."""
+
+from dreams.views.accounts import ThrottledLoginView, account, delete_account, signup
+from dreams.views.browse import dream_cover, dream_detail, gallery, healthz
+from dreams.views.writing import (
+    autosave,
+    delete_dream,
+    discard_draft,
+    edit_dream,
+    new_dream,
+    preview,
+    resolve_conflict,
+    restore_dream,
+    tag_suggestions,
+    trash,
+)
+
+__all__ = [
+    "ThrottledLoginView",
+    "account",
+    "autosave",
+    "delete_account",
+    "delete_dream",
+    "discard_draft",
+    "dream_cover",
+    "dream_detail",
+    "edit_dream",
+    "gallery",
+    "healthz",
+    "new_dream",
+    "preview",
+    "resolve_conflict",
+    "restore_dream",
+    "signup",
+    "tag_suggestions",
+    "trash",
+]  # fmt: skip
