@@ -34,9 +34,7 @@ COLOUR_WORDS: dict[str, str] = {
     "ruby": "#9b111e",
     "maroon": "#6d1a2a",
     "burgundy": "#6b1830",
-    "cherry": "#b3173b",
     "blood-red": "#8a0303",
-    "wine": "#722f37",
     # oranges & browns
     "orange": "#e67e22",
     "amber": "#ffb020",
@@ -46,9 +44,7 @@ COLOUR_WORDS: dict[str, str] = {
     "rust": "#a0431c",
     "tangerine": "#f28500",
     "apricot": "#f6b17a",
-    "peach": "#f7b48f",
     "coral": "#f2765e",
-    "salmon": "#f08a74",
     "brown": "#7b4a2d",
     "umber": "#5e3b24",
     "sepia": "#704214",
@@ -110,7 +106,6 @@ COLOUR_WORDS: dict[str, str] = {
     "bruised-purple": "#4b2d5c",
     # pinks
     "pink": "#f08cb0",
-    "rose": "#e0607e",
     "blush": "#e8a3b0",
     "rose-gold": "#d8a08a",
     # whites & metals
@@ -746,7 +741,8 @@ def describe_cover(*, text: str, motif_names: Sequence[str] = (), mood: str = ""
     colours = [word for word, _ in colours_in(text or "")][:3]
     parts = ["An abstract dreamscape"]
     if mood:
-        parts.append(f"in a {mood.lower()} mood")
+        article = "an" if mood[:1].lower() in "aeiou" else "a"
+        parts.append(f"in {article} {mood.lower()} mood")
     if colours:
         listed = (
             colours[0] if len(colours) == 1 else ", ".join(colours[:-1]) + f" and {colours[-1]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django import forms
@@ -11,6 +12,7 @@ from dreams.models import NEWEST_FIRST, Dream, Motif, Tag, normalise_tag
 from dreams.titles import derive_title
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class GalleryFilters(forms.Form):
@@ -26,6 +28,14 @@ class GalleryFilters(forms.Form):
         "vivid": [F("vividness").desc(nulls_last=True), *NEWEST_FIRST],
     }
 
+    NOTE_LABELS = {
+        "scope": "view", "motif": "motif", "tag": "tag", "lucid": "lucid filter",
+        "nightmare": "nightmare filter", "recurring": "recurring filter", "start": "start date",
+        "end": "end date", "sort": "order",
+    }  # fmt: skip
+    CHOICE_ERROR = {"invalid_choice": "Somnia does not know that value, so it is left out."}
+    DATE_ERROR = {"invalid": "That is not a date Somnia can read (use YYYY-MM-DD)."}
+
     scope = forms.ChoiceField(
         choices=[(Scope.GALLERY, "Gallery"), (Scope.MINE, "My journal")],
         required=False,
@@ -33,14 +43,15 @@ class GalleryFilters(forms.Form):
     )
     motif = forms.CharField(required=False, max_length=80)
     tag = forms.CharField(required=False, max_length=64)
-    lucid = forms.ChoiceField(choices=YES_NO, required=False)
-    nightmare = forms.ChoiceField(choices=YES_NO, required=False)
-    recurring = forms.ChoiceField(choices=YES_NO, required=False)
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    lucid = forms.ChoiceField(choices=YES_NO, required=False, error_messages=CHOICE_ERROR)
+    nightmare = forms.ChoiceField(choices=YES_NO, required=False, error_messages=CHOICE_ERROR)
+    recurring = forms.ChoiceField(choices=YES_NO, required=False, error_messages=CHOICE_ERROR)
+    start = forms.DateField(required=False, label="From", error_messages=DATE_ERROR)
+    end = forms.DateField(required=False, label="To", error_messages=DATE_ERROR)
     sort = forms.ChoiceField(
         choices=[("newest", "Newest"), ("oldest", "Oldest"), ("vivid", "Most vivid")],
         required=False,
+        error_messages=CHOICE_ERROR,
     )
 
     def __init__(self, data, *, user, **kwargs):
@@ -58,7 +69,7 @@ class GalleryFilters(forms.Form):
                 Motif.objects.available_to(self.user).filter(slug=slug).order_by("owner_id").first()
             )
             if self.motif_obj is None:
-                raise forms.ValidationError(f"There is no motif called “{slug}”.")
+                raise forms.ValidationError("there is no motif by that name.")
         return slug
 
     def clean_tag(self) -> str:
@@ -85,9 +96,9 @@ class GalleryFilters(forms.Form):
         """The dreams this view shows, in its order, with notes for what was ignored."""
         self.is_valid()
         for name, errors in self.errors.items():
-            label = (self.fields[name].label or name) if name in self.fields else "filter"
-            raw = self.data.get(name, "")
-            self.notes.append(f"Ignored {label.lower()} “{raw[:80]}”: {' '.join(errors)}")
+            label = self.NOTE_LABELS.get(name, "filter")
+            raw = _CONTROL.sub("", self.data.get(name, ""))[:80]
+            self.notes.append(f"Ignored the {label} “{raw}”: {' '.join(errors)}")
         data = {name: self.value(name) for name in self.fields}
         if data["scope"] == self.Scope.MINE:
             if self.user.is_authenticated:
@@ -122,10 +133,11 @@ class GalleryFilters(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return any(data.get(name) for name in ("lucid", "nightmare", "recurring", "start", "end"))
 
-    def tag_choices(self) -> list[Tag]:
+    def tag_choices(self):
+        """The viewer's tags, for the filter's menu (lazy: a fragment may not need it)."""
         if not self.user.is_authenticated:
-            return []
-        return list(Tag.objects.filter(owner=self.user).order_by("normalised"))
+            return Tag.objects.none()
+        return Tag.objects.filter(owner=self.user).order_by("normalised")
 
 
 class TagsField(forms.CharField):

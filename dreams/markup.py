@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 from html.parser import HTMLParser
 
@@ -19,6 +20,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 # No javascript:, data: or anything else that can run: only these link schemes survive.
 URL_SCHEMES = {"http", "https", "mailto"}
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 
 def render(source: str) -> str:
@@ -26,6 +28,8 @@ def render(source: str) -> str:
     html = markdown.markdown(
         source, extensions=["extra", "sane_lists", "smarty"], output_format="html"
     )
+    # The page's own title is the h1: a "# heading" in a narrative becomes an h2, and so on.
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}", html)
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -51,6 +55,7 @@ class _MotifHighlighter(HTMLParser):
         self.lexicon, self.links = lexicon, links
         self.out: list[str] = []
         self.skipping = 0
+        self.linked: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
         self.skipping += tag in self.SKIP
@@ -82,10 +87,17 @@ class _MotifHighlighter(HTMLParser):
                 continue
             href, name = self.links[slug]
             self.out.append(html.escape(data[position:start], quote=False))
-            self.out.append(
-                f'<a class="motif-mark" href="{html.escape(href)}" '
-                f'title="Motif: {html.escape(name)}">{html.escape(data[start:end])}</a>'
-            )
+            words = html.escape(data[start:end])
+            if slug in self.linked:
+                # Only the first mention is a link: one tab stop per motif, not per word.
+                self.out.append(f'<mark class="motif-mark" title="Motif: {html.escape(name)}">')
+                self.out.append(f"{words}</mark>")
+            else:
+                self.linked.add(slug)
+                self.out.append(
+                    f'<a class="motif-mark" href="{html.escape(href)}" '
+                    f'title="Motif: {html.escape(name)}">{words}</a>'
+                )
             position = end
         self.out.append(html.escape(data[position:], quote=False))
 

@@ -40,8 +40,27 @@ class DreamQuerySet(models.QuerySet):
         return self.alive().filter(Q(visibility=Dream.Visibility.SHARED) | Q(owner=user))
 
     def with_motif(self, motif: Motif) -> DreamQuerySet:
-        return self.filter(motif_links__motif=motif).exclude(
-            motif_links__status=DreamMotif.Status.REMOVED
+        # One filter() call: the motif and its status are conditions on the same link.
+        return self.filter(motif_links__motif=motif, motif_links__status__in=SHOWN)
+
+    def related_to(self, dream: Dream, *, limit: int = 4) -> list[Dream]:
+        """Other dreams sharing the most motifs with this one, rarer kinds of motif first."""
+        motif_ids = [link.motif_id for link in DreamMotif.objects.shown().filter(dream=dream)]
+        if not motif_ids:
+            return []
+        return list(
+            self.exclude(pk=dream.pk)
+            .filter(motif_links__motif_id__in=motif_ids, motif_links__status__in=SHOWN)
+            .annotate(
+                shared_motifs=models.Count("motif_links", distinct=True),
+                # Body parts and hues are in nearly every dream; they only break ties.
+                shared_images=models.Count(
+                    "motif_links",
+                    filter=~Q(motif_links__motif__category__in=BACKGROUND_CATEGORIES),
+                    distinct=True,
+                ),
+            )
+            .order_by("-shared_images", "-shared_motifs", "-created_at")[:limit]
         )
 
     def with_tag(self, tag: Tag) -> DreamQuerySet:
@@ -186,8 +205,7 @@ class Dream(models.Model):
     @property
     def card_motifs(self) -> list[Motif]:
         """The few motifs a card shows: the most frequent, images before body parts and hues."""
-        background = {Motif.Category.BODY, Motif.Category.COLOUR}
-        ranked = sorted(self.shown_motifs, key=lambda m: m.category in background)
+        ranked = sorted(self.shown_motifs, key=lambda m: m.category in BACKGROUND_CATEGORIES)
         return ranked[:CARD_MOTIFS]
 
     @property
@@ -210,6 +228,17 @@ class Dream(models.Model):
 
 
 class MotifQuerySet(models.QuerySet):
+    def in_dreams(self, dreams: DreamQuerySet) -> MotifQuerySet:
+        """The motifs shown in these dreams, each with the number of dreams it is in."""
+        return (
+            self.filter(
+                dream_links__dream__in=dreams.order_by().values("pk"),
+                dream_links__status__in=SHOWN,
+            )
+            .annotate(dream_count=models.Count("dream_links__dream", distinct=True))
+            .order_by("name")
+        )
+
     def builtin(self) -> MotifQuerySet:
         return self.filter(owner__isnull=True)
 
@@ -296,7 +325,7 @@ class Tag(models.Model):
 
 class DreamMotifQuerySet(models.QuerySet):
     def shown(self) -> DreamMotifQuerySet:
-        return self.exclude(status=DreamMotif.Status.REMOVED)
+        return self.filter(status__in=SHOWN)
 
 
 class DreamMotif(models.Model):
@@ -325,6 +354,12 @@ class DreamMotif(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motif} in {self.dream} ({self.status})"
+
+
+# Link statuses that put a motif on a dream (a removed one stays only to block re-detection).
+SHOWN = [DreamMotif.Status.DETECTED, DreamMotif.Status.ADDED]
+# Kinds of motif in nearly every narrative: shown last, weighed least.
+BACKGROUND_CATEGORIES = [Motif.Category.BODY, Motif.Category.COLOUR]
 
 
 class DreamTag(models.Model):

@@ -100,18 +100,23 @@ class Detection:
         return list(seen)
 
 
+# Marks a phrase that looks like a motif but is not one: "the heart of it", "a dead end".
+IDIOM = LexiconEntry(slug="", name="", category="")
+
+
 @dataclass
 class Lexicon:
     entries: Sequence[LexiconEntry]
+    idioms: Sequence[str] = ()
     _index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = {}
-        for entry in self.entries:
-            for form in entry.forms:
-                stems = phrase_stems(form)
-                if stems:
-                    index.setdefault(stems[0], []).append((stems, entry))
+        forms = [(form, entry) for entry in self.entries for form in entry.forms]
+        for form, entry in [*forms, *((idiom, IDIOM) for idiom in self.idioms)]:
+            stems = phrase_stems(form)
+            if stems:
+                index.setdefault(stems[0], []).append((stems, entry))
         for candidates in index.values():
             # Longest phrase first: "grandfather clock" before "grandfather".
             candidates.sort(key=lambda item: -len(item[0]))
@@ -122,10 +127,10 @@ class Lexicon:
 
     def without(self, slugs: Iterable[str]) -> Lexicon:
         dropped = set(slugs)
-        return Lexicon([entry for entry in self.entries if entry.slug not in dropped])
+        return Lexicon([e for e in self.entries if e.slug not in dropped], self.idioms)
 
     def plus(self, entries: Iterable[LexiconEntry]) -> Lexicon:
-        return Lexicon([*self.entries, *entries])
+        return Lexicon([*self.entries, *entries], self.idioms)
 
 
 def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
@@ -144,11 +149,13 @@ def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
                 continue
             if any(not _JOIN.fullmatch(text, a.end, b.start) for a, b in pairwise(window)):
                 continue
+            matched = length
+            if entry is IDIOM:
+                break  # the words are spoken for, and by no motif
             start, end = window[0].start, window[-1].end
             spans = found.setdefault(entry.slug, (entry, []))[1]
             if not spans or spans[-1].start != start:
                 spans.append(Span(text[start:end], start, end))
-            matched = length
         i += matched or 1
     detections = [
         Detection(entry.slug, entry.name, entry.category, tuple(spans))
@@ -158,9 +165,9 @@ def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
     return detections
 
 
-def read_lexicon(path: Path) -> list[LexiconEntry]:
+def read_lexicon(path: Path) -> Lexicon:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return [
+    entries = [
         LexiconEntry(
             slug=item["slug"],
             name=item["name"],
@@ -169,11 +176,12 @@ def read_lexicon(path: Path) -> list[LexiconEntry]:
         )
         for item in data["motifs"]
     ]
+    return Lexicon(entries, tuple(data.get("idioms", ())))
 
 
 @lru_cache(maxsize=1)
 def builtin_lexicon() -> Lexicon:
-    return Lexicon(read_lexicon(LEXICON_PATH))
+    return read_lexicon(LEXICON_PATH)
 
 
 def sync_builtin_motifs() -> int:

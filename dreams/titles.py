@@ -9,10 +9,20 @@ UNTITLED = "Untitled dream"
 
 # "I am dreaming." and its kin open many reports; they say nothing about this dream.
 _PREAMBLE = re.compile(
-    r"^\s*(?:(?:i\s+am|i'm|i’m|you\s+are|you're|you’re|we\s+are|i\s+was)\s+dreaming)\s*[.!…]+\s*",
+    r"^\s*(?:"
+    r"(?:i\s+am|i'm|i’m|you\s+are|you're|you’re|we\s+are|i\s+was)\s+dreaming\s*[.!…]+"
+    r"|(?:last\s+night,?\s+|this\s+morning,?\s+)?i\s+(?:dreamt|dreamed|had\s+a\s+dream)"
+    r"(?:\s+(?:that|where|in\s+which|about|of))?[\s,:]"
+    r"|in\s+(?:my|the|this)\s+dream,?\s"
+    r"|(?:it\s+was\s+)?(?:a\s+)?(?:long|short|strange|weird|vivid)\s+dream\s*[.!…]+"
+    r")\s*",
     re.IGNORECASE,
 )
 _MARKDOWN = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|[*_`#>~\[\]]")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+# A title the author wrote: a first-line heading, or "Title: ...".
+_OWN_TITLE = re.compile(r"\A\s*(?:#{1,6}\s+|title:\s*)(?P<title>[^\n]+)\n", re.IGNORECASE)
+_QUOTES = "\"'“”‘’«»"
 _WORD = r"[^\W\d_][\w’'\-]*"
 _ARTICLE = r"(?:an?|the|some|this|that|his|her|their|my|your|its|our)"
 # "a mezzanine of slick obsidian", "a city made of moonlit glass": the dream's own images.
@@ -31,6 +41,7 @@ _STOP = {
     "for", "from", "by", "so", "than", "then", "each", "every", "all", "its", "it", "his",
     "her", "their", "my", "your", "our", "this", "these", "those", "you", "i", "we", "they",
     "he", "she", "them", "me", "him", "us", "not", "no", "like", "over", "under", "through",
+    "of", "if", "because", "had", "have", "has", "could", "would", "should", "did",
 }  # fmt: skip
 # Heads too plain to name a dream on their own: "the edge of a city", "the rest of it".
 _GENERIC = {
@@ -38,6 +49,15 @@ _GENERIC = {
     "piece", "kind", "sort", "type", "sense", "feeling", "moment", "time", "way", "lot", "bit",
     "number", "couple", "pair", "group", "front", "back", "base", "heart", "shape", "form",
     "sound", "version", "one", "half", "most", "some", "memory", "weight", "thought", "point",
+    "full", "made", "lots", "plenty", "handful",
+}  # fmt: skip
+
+
+_VERBS = {
+    "stood", "stands", "stand", "lay", "lies", "sat", "sits", "hung", "hangs", "hovers", "rose",
+    "rises", "fell", "falls", "grew", "grows", "looms", "glows", "shone", "shines", "waits",
+    "appears", "began", "begins", "seemed", "seems", "became", "becomes", "spread", "spreads",
+    "swayed", "stretches", "stretched", "came", "comes", "went", "goes", "ran", "runs",
 }  # fmt: skip
 
 
@@ -50,7 +70,8 @@ def strip_preamble(text: str) -> str:
 
 
 def _narrative(text: str) -> str:
-    return " ".join(strip_preamble(_MARKDOWN.sub(" ", text)).split())
+    text = _MARKDOWN.sub(" ", _LIST_MARK.sub("", text))
+    return " ".join(strip_preamble(text).split())
 
 
 def _title_case(words: list[str]) -> str:
@@ -77,6 +98,12 @@ def _clip(title: str) -> str:
     return cut.rstrip(",;:-") + "…"
 
 
+def _looks_like_verb(word: str) -> bool:
+    """Where an image ends and the sentence goes on: "a field of corn [stood]"."""
+    word = word.lower()
+    return word in _STOP or word in _VERBS or (len(word) > 4 and word.endswith("ed"))
+
+
 def _image_title(narrative: str) -> str | None:
     # Only the opening: the first image is usually the dream's setting.
     for match in _IMAGE.finditer(narrative[:1500]):
@@ -91,7 +118,7 @@ def _image_title(narrative: str) -> str | None:
         tail = _trim(tail)
         if not tail:
             continue
-        if len(tail) == 2 and tail[1].lower() in _STOP | {"hovers", "hangs", "stands"}:
+        if len(tail) == 2 and _looks_like_verb(tail[1]):
             tail = tail[:1]
         words = [*head_words, *link, *tail]
         if len(words) > 7:
@@ -102,13 +129,19 @@ def _image_title(narrative: str) -> str | None:
 
 def derive_title(text: str) -> str:
     """A title from the narrative itself: its first striking image, else its opening words."""
+    own = _OWN_TITLE.match(text + "\n")
+    if own and own["title"].strip(" #*_"):
+        return _clip(" ".join(own["title"].strip(" #*_").split()))
     narrative = _narrative(text)
     if not narrative:
         return UNTITLED
     image = _image_title(narrative)
     if image:
         return _clip(image)
-    first = _SENTENCE.split(narrative, maxsplit=1)[0].strip(" .!?…\"'“”")
-    words = _trim(first.split()[:7]) or first.split()[:7]
+    first = _SENTENCE.split(narrative, maxsplit=1)[0]
+    first = " ".join(word.strip(_QUOTES) for word in first.split()).strip(" .!?…,;:")
+    # A clause ends at a comma: "I could fly, if..." gives "I could fly".
+    clause = first.split(",")[0] if len(first.split(",")[0].split()) >= 3 else first
+    words = _trim(clause.split()[:8]) or clause.split()[:8]
     title = " ".join(words).rstrip(",;:")
     return _clip(title[:1].upper() + title[1:]) if title else UNTITLED

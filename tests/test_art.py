@@ -28,7 +28,7 @@ def test_colour_words_table():
     assert len(COLOUR_WORDS) >= 60
     required = str.split(
         "crimson scarlet indigo obsidian silver gold golden amber violet lavender emerald jade "
-        "teal turquoise azure cobalt sapphire ivory pearl ebony ash ember rose coral copper "
+        "teal turquoise azure cobalt sapphire ivory pearl ebony ash ember coral copper "
         "bronze opal chrysalis-blue bruised-purple red blue green black white grey gray purple "
         "pink orange yellow brown"
     )
@@ -207,3 +207,12 @@ def test_fifty_random_texts_give_fifty_distinct_svgs():
     # not just the ids: the drawings themselves differ
     bodies = {re.sub(r"c[0-9a-f]{7}", "", s) for s in svgs}
     assert len(bodies) == 50
+
+
+def test_verbs_and_fruit_are_not_colours():
+    from dreams.art import describe_cover
+
+    assert colours_in("The sun rose over a peach and a glass of wine.") == []
+    assert describe_cover(text="", mood="Anxious").startswith(
+        "An abstract dreamscape in an anxious"
+    )

@@ -47,6 +47,7 @@ def test_highlight_links_motif_words_but_not_inside_links_or_code():
     )
     assert marked.count('class="motif-mark"') == 2
     assert '<a class="motif-mark" href="/m/mirror" title="Motif: Mirror">Mirrors</a>' in marked
+    assert '<mark class="motif-mark" title="Motif: Mirror">Mirror</mark>' in marked
     assert "<code>mirror</code>" in marked
     assert "&amp;" in marked
 
@@ -57,3 +58,9 @@ def test_highlight_escapes_text_and_keeps_markup_inert():
         html, shown=[motif("mirror", "Mirror")], href=lambda m: "/m/mirror"
     )
     assert "<script" not in marked
+
+
+def test_narrative_headings_sit_below_the_page_title():
+    html = markup.render("# The flooded library\n\nWater to the knees.\n\n## Later")
+    assert "<h2>The flooded library</h2>" in html and "<h3>Later</h3>" in html
+    assert "<h1" not in html

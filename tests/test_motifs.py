@@ -71,3 +71,20 @@ def test_the_shipped_lexicon_finds_seed_symbols():
     text = "The feathers drift down. You climb the staircase past shattered mirrors."
     found = by_slug(text, motifs.builtin_lexicon())
     assert {"feather", "staircase", "mirror"} <= set(found)
+
+
+def test_idioms_are_not_motifs():
+    lexicon = Lexicon(
+        [LexiconEntry("heart", "Heart", "body"), LexiconEntry("key", "Key", "object")],
+        idioms=("at the heart of", "minor key"),
+    )
+    assert by_slug("At the heart of it, a song in a minor key.", lexicon) == {}
+    assert set(by_slug("My heart raced; I found a key.", lexicon)) == {"heart", "key"}
+
+
+def test_the_shipped_lexicon_skips_common_false_friends():
+    found = by_slug(
+        "On the one hand it was a dead end; the earth was pale and hazy.",
+        motifs.builtin_lexicon(),
+    )
+    assert not {"hand", "dying", "planet", "white", "mist"} & set(found)

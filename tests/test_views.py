@@ -212,3 +212,39 @@ def test_the_dream_page_query_count_is_fixed(
     dream = make_dream(user, visibility=Dream.Visibility.SHARED, tags=["a"])
     with django_assert_max_num_queries(8):
         assert client.get(dream.get_absolute_url()).status_code == 200
+
+
+def test_a_motif_removed_by_hand_from_one_dream_hides_nothing_else(client, make_dream, user):
+    from dreams.models import DreamMotif
+
+    shared = Dream.Visibility.SHARED
+    a = make_dream(user, title="A", visibility=shared, body="A mirror and an eye.")
+    b = make_dream(user, title="B", visibility=shared, body="A mirror and an eye.")
+    a.motif_links.filter(motif__slug="eye").update(status=DreamMotif.Status.REMOVED)
+    titles = [d.title for d in client.get("/?motif=mirror").context["page"].object_list]
+    assert sorted(titles) == ["A", "B"]
+    assert [d.title for d in client.get("/?motif=eye").context["page"].object_list] == ["B"]
+    options = {m.slug: m.dream_count for m in client.get("/").context["motif_options"]}
+    assert options["eye"] == 1 and options["mirror"] == 2
+    assert client.get(b.get_absolute_url()).context["related"] == [a]
+
+
+def test_head_requests_and_bad_pages(client, seeds):
+    assert client.head("/healthz").status_code == 200
+    assert client.head("/").status_code == 200
+    assert client.get("/?page=999").status_code == 404
+    assert client.get("/?page=abc").status_code == 404
+    missing = client.get("/dreams/999999/")
+    assert missing.status_code == 404 and "not yours to read" in missing.content.decode()
+
+
+def test_the_built_in_account_name_is_reserved(client, db):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "Somnia",
+            "password1": "moths at the window 9",
+            "password2": "moths at the window 9",
+        },
+    )
+    assert response.status_code == 200 and "taken" in response.content.decode()

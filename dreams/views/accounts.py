@@ -13,6 +13,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from dreams import accounts
+from dreams.importing import SEED_OWNER
+
+# The built-in account owns the seed dreams; nobody may sign up as it.
+RESERVED_USERNAMES = {SEED_OWNER, "admin", "root", "somnia-system"}
 
 
 def _address(request: HttpRequest) -> str:
@@ -54,6 +58,12 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ["username"]
         help_texts = {"username": "Letters, digits and @ . + - _ only. Others never see it."}
+
+    def clean_username(self):
+        username = super().clean_username()
+        if username.casefold() in RESERVED_USERNAMES:
+            raise forms.ValidationError("That name is taken; choose another.")
+        return username
 
 
 @require_http_methods(["GET", "POST"])

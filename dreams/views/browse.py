@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dreams import art, markup
 from dreams.forms import GalleryFilters
-from dreams.models import Dream, DreamMotif, Motif
+from dreams.models import Dream, Motif
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
 RELATED_COUNT = 4
@@ -25,38 +27,39 @@ RELATED_COUNT = 4
 ART_VERSION = "2"
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError as error:
-        return JsonResponse({"status": "error", "database": str(error)}, status=503)
+    except DatabaseError:
+        logger.exception("healthz: the database did not answer")
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
-def _partial(request: HttpRequest, template: str, name: str) -> str:
-    """The fragment an htmx request asks for, the whole page otherwise."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#{name}"
-    return template
+def _fragment(request: HttpRequest) -> bool:
+    """An htmx request for part of a page (a history restore needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-@require_GET
-@vary_on_headers("HX-Request", "HX-Target")
+@require_safe
+@vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 def gallery(request: HttpRequest) -> HttpResponse:
     filters = GalleryFilters(request.GET, user=request.user)
     dreams = filters.apply(Dream.objects.visible_to(request.user))
-    page = Paginator(dreams.for_cards(), PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        page = Paginator(dreams.for_cards(), PAGE_SIZE).page(request.GET.get("page") or 1)
+    except InvalidPage:
+        raise Http404("There is no such page of dreams.") from None
     query = request.GET.copy()
     query.pop("page", None)
     template = "dreams/gallery.html"
-    if request.htmx.target == "more":
-        template = _partial(request, template, "more")
-    elif request.htmx.target != "gallery" or page.number == 1:
-        template = _partial(request, template, "gallery")
+    if _fragment(request):
+        # The next cards for infinite scroll, or the whole gallery section for a filter change.
+        template += "#more" if request.htmx.target == "more" else "#gallery"
     return render(
         request,
         template,
@@ -75,20 +78,14 @@ def gallery(request: HttpRequest) -> HttpResponse:
 
 def _motif_options(request: HttpRequest, filters: GalleryFilters):
     """Motifs in the dreams of the current scope, for the filter's menu (one query)."""
-    scope = Dream.objects.visible_to(request.user)
     if filters.current_scope == GalleryFilters.Scope.MINE:
-        scope = scope.filter(owner=request.user)
+        scope = Dream.objects.owned_by(request.user)
     else:
-        scope = scope.filter(visibility=Dream.Visibility.SHARED)
-    return (
-        Motif.objects.filter(dream_links__dream__in=scope.values("pk"))
-        .exclude(dream_links__status=DreamMotif.Status.REMOVED)
-        .annotate(dream_count=Count("dream_links__dream", distinct=True))
-        .order_by("name")
-    )
+        scope = Dream.objects.shared()
+    return Motif.objects.in_dreams(scope)
 
 
-@require_GET
+@require_safe
 def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Dream.objects.visible_to(request.user)
     dream = get_object_or_404(visible.for_cards(), pk=pk)
@@ -105,7 +102,11 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body_html = markup.highlight_motifs(
         markup.render(dream.body),
         shown=[link.motif for link in links],
-        href=lambda motif: reverse("dreams:gallery") + "?" + urlencode({"motif": motif.slug}),
+        href=lambda motif: (
+            reverse("dreams:gallery")
+            + "?"
+            + urlencode({"motif": motif.slug, **({"scope": scope} if scope else {})})
+        ),
     )
     return render(
         request,
@@ -116,22 +117,8 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "newer": newer,
             "older": older,
             "scope_query": urlencode({"scope": scope}) if scope else "",
-            "related": _related(dream, visible),
+            "related": visible.related_to(dream, limit=RELATED_COUNT),
         },
-    )
-
-
-def _related(dream: Dream, visible) -> list[Dream]:
-    """The visible dreams sharing the most motifs with this one."""
-    motif_ids = [link.motif_id for link in dream.shown_motif_links]
-    if not motif_ids:
-        return []
-    return list(
-        visible.exclude(pk=dream.pk)
-        .filter(motif_links__motif_id__in=motif_ids)
-        .exclude(motif_links__status=DreamMotif.Status.REMOVED)
-        .annotate(shared_motifs=Count("motif_links", distinct=True))
-        .order_by("-shared_motifs", "-created_at")[:RELATED_COUNT]
     )
 
 
@@ -142,7 +129,7 @@ def _cover_etag(request: HttpRequest, pk: int) -> str | None:
     return hashlib.sha256(f"{pk}:{row['version']}:{ART_VERSION}".encode()).hexdigest()[:32]
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_cover_etag)
 def dream_cover(request: HttpRequest, pk: int) -> HttpResponse:
     dream = get_object_or_404(Dream.objects.visible_to(request.user).for_cards(), pk=pk)

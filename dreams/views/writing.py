@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dreams import entries, markup
 from dreams.forms import DreamForm
@@ -257,7 +257,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def tag_suggestions(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("tags", "")
     fragment = typed.rsplit(",", 1)[-1].strip().casefold()
@@ -290,7 +290,7 @@ def restore_dream(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def trash(request: HttpRequest) -> HttpResponse:
     entries.purge_trash(owner=request.user)
     dreams = Dream.objects.in_trash().filter(owner=request.user).order_by("-deleted_at")

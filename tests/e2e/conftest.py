@@ -68,6 +68,33 @@ def new_page(browser, live_server):
 
 
 @pytest.fixture
+def log_in(live_server):
+    """Give a page's browser context the session of this user."""
+    from django.test import Client
+
+    def log_in(page, user):
+        client = Client()
+        client.force_login(user)
+        page.context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        return page
+
+    return log_in
+
+
+@pytest.fixture
+def writer(transactional_db, django_user_model):
+    return django_user_model.objects.create_user(username="wren", password="a sleepy dream 77")
+
+
+@pytest.fixture
 def page(new_page):
     return new_page()
 

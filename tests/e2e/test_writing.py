@@ -1,0 +1,122 @@
+"""Writing in a real browser: keyboard only at phone size, preview, drafts, two tabs."""
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from dreams import entries
+from dreams.models import Dream
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_a_new_user_signs_up_writes_and_saves_with_the_keyboard_at_phone_size(
+    new_page, transactional_db
+):
+    page = new_page(**PHONE)
+    page.goto("/accounts/signup/")
+    page.locator("#id_username").focus()
+    page.keyboard.type("marlow")
+    page.keyboard.press("Tab")
+    page.keyboard.type("owls in the attic 31")
+    page.keyboard.press("Tab")
+    page.keyboard.type("owls in the attic 31")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile("/dreams/new/$"))
+    expect(page.locator("#id_body")).to_be_focused()  # the narrative is ready for words
+    page.keyboard.type("I was in my grandmother's kitchen and the kettle was a *lighthouse*.")
+    page.keyboard.press("Control+Enter")
+    expect(page).to_have_url(re.compile(r"/dreams/\d+/$"))
+    expect(page.locator(".dream__body")).to_contain_text("the kettle was a lighthouse")
+    expect(page.locator(".dream__body em")).to_have_text("lighthouse")
+    dream = Dream.objects.get(owner__username="marlow")
+    assert dream.visibility == Dream.Visibility.PRIVATE and dream.title
+
+
+def test_the_preview_follows_the_narrative(new_page, writer, log_in):
+    page = log_in(new_page(), writer)
+    page.goto("/dreams/new/")
+    page.locator("#id_body").type("A hall of **mirrors** and a _moth_.")
+    expect(page.locator("#preview strong")).to_have_text("mirrors")
+    expect(page.locator("#preview em")).to_have_text("moth")
+
+
+def test_closing_the_tab_mid_entry_offers_the_draft_back(new_page, writer, log_in):
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    page.locator("#id_body").type("A wolf followed me through the snow and then")
+    page.close(run_before_unload=True)  # no save, no pause for the debounce
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    offer = page.get_by_role("button", name="Restore them").or_(
+        page.get_by_role("link", name="Restore them")
+    )
+    expect(offer.first).to_be_visible()
+    offer.first.click()
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile("A wolf followed me through the snow and then")
+    )
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".dream__body")).to_contain_text("A wolf followed me")
+
+
+def test_words_typed_offline_are_kept_on_the_device(new_page, writer, log_in):
+    page = log_in(new_page(), writer)
+    page.goto("/dreams/new/")
+    page.context.set_offline(True)
+    page.locator("#id_body").type("The train had no driver")
+    expect(page.locator("#autosave-status")).to_contain_text("kept on this device")
+    page.context.set_offline(False)
+    page.reload()
+    local = page.locator("[data-local-draft-offer]")
+    expect(local).to_be_visible()
+    expect(local).to_contain_text("The train had no driver")
+    local.get_by_role("button", name="Restore them").click()
+    expect(page.locator("#id_body")).to_have_value("The train had no driver")
+
+
+def test_two_tabs_editing_one_dream_end_with_a_conflict_copy_and_no_lost_words(
+    new_page, writer, log_in
+):
+    dream = entries.save_dream(
+        Dream(owner=writer, title="Shared start", body="It began in a lift.")
+    )
+    tab_a, tab_b = log_in(new_page(), writer), log_in(new_page(), writer)
+    for tab in (tab_a, tab_b):
+        tab.goto(f"/dreams/{dream.pk}/edit/")
+    tab_a.locator("#id_body").fill("It began in a lift. Tab A remembers the sea.")
+    tab_a.get_by_role("button", name="Save dream").click()
+    expect(tab_a.locator(".dream__body")).to_contain_text("Tab A remembers the sea")
+    tab_b.locator("#id_body").fill("It began in a lift. Tab B remembers a forest.")
+    tab_b.get_by_role("button", name="Save dream").click()
+    expect(tab_b.get_by_role("heading", level=1)).to_contain_text("changed while you were editing")
+    expect(tab_b.locator(".conflict__versions")).to_contain_text("Tab A remembers the sea")
+    expect(tab_b.locator(".conflict__versions")).to_contain_text("Tab B remembers a forest")
+    tab_b.get_by_role("button", name="Keep my version").click()
+    expect(tab_b.locator(".dream__body")).to_contain_text("Tab B remembers a forest")
+    expect(tab_b.locator(".messages")).to_contain_text("conflict copy")
+    dream.refresh_from_db()
+    copy = Dream.objects.get(conflict_of=dream)
+    assert "Tab B remembers a forest" in dream.body
+    assert "Tab A remembers the sea" in copy.body
+
+
+def test_bad_input_keeps_every_word_with_the_reason_beside_the_field(new_page, writer, log_in):
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    page.locator("#id_title").fill("t" * 300)
+    page.locator("#id_body").fill("Still here after the error.")
+    page.locator("#id_tags").fill("fine, " + "x" * 100)
+    page.get_by_role("button", name="Save dream").click()
+    expect(page.locator("#id_title-error")).to_contain_text("at most 200")
+    expect(page.locator("#id_tags-error")).to_contain_text("at most 64")
+    expect(page.locator("#id_body")).to_have_value("Still here after the error.")
+    expect(page.locator("#id_title")).to_have_value("t" * 300)
+
+
+def test_the_writing_form_has_no_accessibility_violations(new_page, writer, log_in):
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
