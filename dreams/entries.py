@@ -8,23 +8,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from dreams import motifs
+from dreams import motifs, vocabulary
 from dreams.models import Draft, Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
-
-
-def lexicon_for(owner) -> motifs.Lexicon:
-    """The built-in lexicon plus the owner's own motifs."""
-    own = [
-        motifs.LexiconEntry(m.slug, m.name, m.category, tuple(m.aliases))
-        for m in Motif.objects.filter(owner=owner)
-    ]
-    lexicon = motifs.builtin_lexicon()
-    return lexicon.plus(own) if own else lexicon
 
 
 def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
     """Store the motifs detected in the dream's text; links set by hand stay as set."""
-    lexicon = lexicon or lexicon_for(dream.owner)
+    lexicon = lexicon or vocabulary.lexicon_for(dream.owner)
     detections = {d.slug: d for d in motifs.detect(dream.body, lexicon=lexicon)}
     by_slug = {
         m.slug: m
@@ -111,7 +101,13 @@ TRASH_DAYS = 30
 
 @transaction.atomic
 def save_edit(
-    dream: Dream, *, changes: dict, tags: Iterable[str], base_version: int, draft_key=None
+    dream: Dream,
+    *,
+    changes: dict,
+    tags: Iterable[str],
+    base_version: int,
+    draft_key=None,
+    motif_choices: dict | None = None,
 ) -> Dream:
     """Apply an edit made from base_version; a newer saved version raises StaleEdit."""
     # Locks the row on PostgreSQL; SQLite's IMMEDIATE transaction already serialises writers.
@@ -122,15 +118,21 @@ def save_edit(
         if name in changes:
             setattr(current, name, changes[name])
     save_dream(current, tags=tags)
+    if motif_choices:
+        vocabulary.apply_motif_choices(current, **motif_choices)
     if draft_key:
         discard_draft(owner=current.owner, key=draft_key)
     return current
 
 
 @transaction.atomic
-def create_entry(*, owner, changes: dict, tags: Iterable[str], draft_key=None) -> Dream:
+def create_entry(
+    *, owner, changes: dict, tags: Iterable[str], draft_key=None, motif_choices=None
+) -> Dream:
     dream = Dream(owner=owner, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     save_dream(dream, tags=tags)
+    if motif_choices:
+        vocabulary.apply_motif_choices(dream, **motif_choices)
     if draft_key:
         discard_draft(owner=owner, key=draft_key)
     return dream

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from dreams import entries
+from dreams import entries, vocabulary
 from dreams.models import Dream
 from dreams.titles import derive_title
 
@@ -109,7 +109,7 @@ def import_seed_files(
     results = []
     with transaction.atomic():
         owner = seed_owner()
-        lexicon = entries.lexicon_for(owner)
+        lexicon = vocabulary.lexicon_for(owner)
         existing = {
             d.source_id: d
             for d in Dream.objects.filter(

@@ -145,6 +145,10 @@ class Dream(models.Model):
     # Bumped on every save; an edit made from an older version is a conflict, never an overwrite.
     version = models.PositiveIntegerField(default=1)
     deleted_at = models.DateTimeField(null=True, blank=True, help_text="In the trash since.")
+    # "This dream again": the earlier dream this one recurs; a chain of them is a thread.
+    recurs = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recurrences"
+    )
     # A copy made when two edits of one dream crossed: the words not chosen, kept.
     conflict_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="conflict_copies"
@@ -354,6 +358,43 @@ class DreamMotif(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motif} in {self.dream} ({self.status})"
+
+
+class MotifAlias(models.Model):
+    """Another word a user uses for a motif ("looking-glass" for Mirror), detected from then on."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="motif_aliases"
+    )
+    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="user_aliases")
+    word = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["word"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "motif", "word"], name="alias_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.motif}"
+
+
+class MotifRejection(models.Model):
+    """A motif a user said no to: it is no longer suggested or detected in their dreams."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="motif_rejections"
+    )
+    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="rejections")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "motif"], name="rejection_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} rejects {self.motif}"
 
 
 # Link statuses that put a motif on a dream (a removed one stays only to block re-detection).

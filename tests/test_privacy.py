@@ -24,8 +24,11 @@ def walk(patterns, prefix=""):
             yield route
 
 
-def fill(route: str, *, pk: int, key: uuid.UUID) -> str:
-    return "/" + route.replace("<int:pk>", str(pk)).replace("<uuid:key>", str(key)).lstrip("^")
+def fill(route: str, *, pk: int, key: uuid.UUID, tag_pk: int = 0) -> str:
+    if route.startswith("tags/"):
+        pk = tag_pk
+    route = route.replace("<int:pk>", str(pk)).replace("<uuid:key>", str(key))
+    return "/" + route.replace("<slug:slug>", "mirror").lstrip("^")
 
 
 ROUTES = [r for r in walk(get_resolver().url_patterns) if not r.startswith(SKIP_PREFIXES)]
@@ -49,11 +52,13 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
     dream, key = secret
     if viewer == "other":
         client.force_login(other_user)
-    url = fill(route, pk=dream.pk, key=key)
+    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk)
     for method in ("get", "post"):
         response = getattr(client, method)(url, {"draft_key": str(key), "keep": "mine"})
         body = response.content.decode(errors="replace")
         assert SECRET not in body, f"{method.upper()} {url} as {viewer} shows the secret"
+        if ("<int:pk>" in route or "<uuid:key>" in route) and method == "post":
+            assert response.status_code != 200 or route.startswith("motifs/")
         if "<int:pk>" in route or "<uuid:key>" in route:
             allowed = {404, 405, 401} if viewer == "other" else {302, 401, 404, 405}
             assert response.status_code in allowed, f"{method.upper()} {url} as {viewer}"
@@ -61,6 +66,7 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
                 assert response["Location"].startswith("/accounts/login/")
     dream.refresh_from_db()
     assert dream.body == f"A {SECRET} mirror." and dream.deleted_at is None
+    assert dream.recurs is None and dream.tags.get().name == SECRET
     assert Dream.objects.filter(conflict_of=dream).count() == 0
 
 
@@ -68,6 +74,6 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
 def test_the_owner_reaches_every_dream_url(client, secret, user, route):
     dream, key = secret
     client.force_login(user)
-    url = fill(route, pk=dream.pk, key=key)
+    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk)
     response = client.get(url)
     assert response.status_code in {200, 405}, url

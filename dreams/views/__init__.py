@@ -2,6 +2,19 @@
 
 from dreams.views.accounts import ThrottledLoginView, account, delete_account, signup
 from dreams.views.browse import dream_cover, dream_detail, gallery, healthz
+from dreams.views.motifs import (
+    motif_add_word,
+    motif_allow,
+    motif_create,
+    motif_detail,
+    motif_list,
+    motif_suggestions,
+    tag_delete,
+    tag_list,
+    tag_rename,
+    thread_detail,
+    thread_link,
+)
 from dreams.views.writing import (
     autosave,
     delete_dream,
@@ -16,22 +29,10 @@ from dreams.views.writing import (
 )
 
 __all__ = [
-    "ThrottledLoginView",
-    "account",
-    "autosave",
-    "delete_account",
-    "delete_dream",
-    "discard_draft",
-    "dream_cover",
-    "dream_detail",
-    "edit_dream",
-    "gallery",
-    "healthz",
-    "new_dream",
-    "preview",
-    "resolve_conflict",
-    "restore_dream",
-    "signup",
-    "tag_suggestions",
+    "ThrottledLoginView", "account", "autosave", "delete_account", "delete_dream",
+    "discard_draft", "dream_cover", "dream_detail", "edit_dream", "gallery", "healthz",
+    "motif_add_word", "motif_allow", "motif_create", "motif_detail", "motif_list",
+    "motif_suggestions", "new_dream", "preview", "resolve_conflict", "restore_dream", "signup",
+    "tag_delete", "tag_list", "tag_rename", "tag_suggestions", "thread_detail", "thread_link",
     "trash",
 ]  # fmt: skip

@@ -102,11 +102,7 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body_html = markup.highlight_motifs(
         markup.render(dream.body),
         shown=[link.motif for link in links],
-        href=lambda motif: (
-            reverse("dreams:gallery")
-            + "?"
-            + urlencode({"motif": motif.slug, **({"scope": scope} if scope else {})})
-        ),
+        href=lambda motif: reverse("dreams:motif", args=[motif.slug]),
     )
     return render(
         request,
@@ -118,8 +114,16 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "older": older,
             "scope_query": urlencode({"scope": scope}) if scope else "",
             "related": visible.related_to(dream, limit=RELATED_COUNT),
+            "earlier_choices": _earlier_choices(request, dream),
         },
     )
+
+
+def _earlier_choices(request: HttpRequest, dream: Dream):
+    """For the author: the other dreams this one could be "again" of (lazy)."""
+    if dream.owner_id != request.user.pk:
+        return Dream.objects.none()
+    return Dream.objects.owned_by(request.user).exclude(pk=dream.pk).only("pk", "title")[:300]
 
 
 def _cover_etag(request: HttpRequest, pk: int) -> str | None:

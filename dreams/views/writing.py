@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from dreams import entries, markup
+from dreams import entries, markup, vocabulary
 from dreams.forms import DreamForm
-from dreams.models import Draft, Dream, Tag
+from dreams.models import Draft, Dream, Motif, Tag
 
 # Form fields kept in a draft besides the title and the narrative.
 DRAFT_FIELDS = [
@@ -62,10 +62,15 @@ def _form_from_draft(draft: Draft, *, instance: Dream | None, today) -> DreamFor
     return form
 
 
+def _motif_choices(request: HttpRequest) -> dict:
+    return {"accept": request.POST.getlist("accept"), "reject": request.POST.getlist("reject")}
+
+
 def _render_form(request, form, *, dream=None, draft_offer=None, status=200):
     autosave_url = (
         reverse("dreams:autosave", args=[dream.pk]) if dream else reverse("dreams:autosave_new")
     )
+    body = form["body"].value() or ""
     return render(
         request,
         "dreams/dream_form.html",
@@ -75,6 +80,10 @@ def _render_form(request, form, *, dream=None, draft_offer=None, status=200):
             "draft_offer": draft_offer,
             "autosave_url": autosave_url,
             "draft_key": form["draft_key"].value() or form.initial.get("draft_key"),
+            "suggestions": vocabulary.suggest(body, owner=request.user, dream=dream),
+            "accepted": set(request.POST.getlist("accept")),
+            "rejected": set(request.POST.getlist("reject")),
+            "categories": Motif.Category.choices,
         },
         status=status,
     )
@@ -100,6 +109,7 @@ def new_dream(request: HttpRequest) -> HttpResponse:
                 changes=form.changes(),
                 tags=form.cleaned_data["tags"],
                 draft_key=form.cleaned_data["draft_key"],
+                motif_choices=_motif_choices(request),
             )
             return _saved(request, dream, form.cleaned_data["draft_key"])
         _keep_draft(request, None)
@@ -142,6 +152,7 @@ def edit_dream(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=form.cleaned_data["tags"],
                 base_version=base_version,
                 draft_key=form.cleaned_data["draft_key"],
+                motif_choices=_motif_choices(request),
             )
         except entries.StaleEdit as stale:
             key = _keep_draft(request, dream)

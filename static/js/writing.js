@@ -17,7 +17,7 @@
   function snapshot(form) {
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.type === "hidden" || el.name === "csrfmiddlewaretoken") return;
+      if (!el.name || el.type === "hidden" || /^(accept|reject|motif_)/.test(el.name)) return;
       if (el.type === "checkbox") fields[el.name] = el.checked;
       else if (el.type === "radio") { if (el.checked) fields[el.name] = el.value; }
       else fields[el.name] = el.value;
@@ -120,6 +120,21 @@
         form.requestSubmit ? form.requestSubmit() : form.submit();
       }
     });
+
+    // Words selected in the narrative can become a motif of the author's own.
+    var maker = document.querySelector("[data-make-motif]");
+    function offerMotif() {
+      if (!maker) return;
+      var words = body.value.slice(body.selectionStart, body.selectionEnd).replace(/\s+/g, " ").trim();
+      if (!words || words.length > 80) return;
+      maker.hidden = false;
+      maker.querySelector("[data-selected-words]").textContent = words;
+      form.querySelector('[name="motif_words"]').value = words;
+      form.querySelector('[name="motif_name"]').value = words.charAt(0).toUpperCase() + words.slice(1);
+    }
+    body.addEventListener("mouseup", offerMotif);
+    body.addEventListener("keyup", function (event) { if (event.shiftKey) offerMotif(); });
+    body.addEventListener("select", offerMotif);
 
     // A suggested tag replaces the half-typed one.
     form.addEventListener("click", function (event) {

@@ -1,0 +1,266 @@
+"""Motifs, tags and recurring threads: the vocabulary of a dream life."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
+
+from dreams import charts, threads, vocabulary
+from dreams.models import Dream, DreamMotif, Motif, MotifRejection, Tag
+
+SPARK_MONTHS = 24
+CO_OCCURRING = 10
+
+
+def _day():
+    """A dream's date: when it was dreamt, or else when it was written down."""
+    return Coalesce("dream__dreamt_on", TruncDate("dream__created_at"))
+
+
+@require_safe
+def motif_list(request: HttpRequest) -> HttpResponse:
+    visible = Dream.objects.visible_to(request.user)
+    found = list(Motif.objects.in_dreams(visible).order_by("-dream_count", "name"))
+    months = (
+        DreamMotif.objects.shown()
+        .filter(dream__in=visible.order_by().values("pk"))
+        .annotate(month=TruncMonth(_day()))
+        .values("motif_id", "month")
+        .annotate(n=Count("dream_id", distinct=True))
+    )
+    per_motif: dict[int, dict[datetime.date, int]] = defaultdict(dict)
+    for row in months:
+        per_motif[row["motif_id"]][_as_date(row["month"])] = row["n"]
+    all_months = sorted({m for counts in per_motif.values() for m in counts})
+    axis = charts.month_range(all_months[0], all_months[-1])[-SPARK_MONTHS:] if all_months else []
+    for motif in found:
+        counts = [per_motif[motif.pk].get(month, 0) for month in axis]
+        motif.spark = charts.sparkline(
+            counts,
+            label=f"{motif.name}: {motif.dream_count} dream{'s' if motif.dream_count != 1 else ''}"
+            f" over {len(axis)} month{'s' if len(axis) != 1 else ''}",
+        )
+    return render(
+        request,
+        "dreams/motif_list.html",
+        {"motifs": found, "months": axis, "categories": Motif.Category.choices},
+    )
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+@require_safe
+def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    motif = vocabulary.motif_for_user(request.user, slug)
+    if motif is None:
+        raise Http404("No such motif.")
+    visible = Dream.objects.visible_to(request.user)
+    dreams = visible.with_motif(motif)
+    links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
+    seen = links.aggregate(first=Min(_day()), last=Max(_day()))
+    co = (
+        DreamMotif.objects.shown()
+        .filter(dream__in=links.values("dream_id"))
+        .exclude(motif=motif)
+        .values("motif__name", "motif__slug")
+        .annotate(n=Count("dream_id", distinct=True))
+        .order_by("-n", "motif__name")[:CO_OCCURRING]
+    )
+    words = Counter()
+    for evidence in links.values_list("evidence", flat=True)[:500]:
+        words.update(span["text"].casefold() for span in evidence)
+    cards = list(dreams.for_cards().order_by("-dreamt_on", "-created_at")[:60])
+    events = [(threads.when(d), d.title, d.get_absolute_url()) for d in cards]
+    own_words = []
+    rejected = False
+    if request.user.is_authenticated:
+        own_words = list(motif.user_aliases.filter(owner=request.user))
+        rejected = MotifRejection.objects.filter(owner=request.user, motif=motif).exists()
+    return render(
+        request,
+        "dreams/motif_detail.html",
+        {
+            "motif": motif,
+            "dreams": cards,
+            "count": len(cards) if len(cards) < 60 else dreams.count(),
+            "first_seen": seen["first"],
+            "last_seen": seen["last"],
+            "co_occurring": co,
+            "words": words.most_common(12),
+            "timeline": charts.timeline(events, label=f"When {motif.name} appeared"),
+            "own_words": own_words,
+            "rejected": rejected,
+        },
+    )
+
+
+@login_required
+@require_POST
+def motif_suggestions(request: HttpRequest) -> HttpResponse:
+    """The writing form's live panel: the motifs its words show, with those words."""
+    return _suggestions(request)
+
+
+def _suggestions(request: HttpRequest, *, note: str = "", ok: bool = True) -> HttpResponse:
+    dream = None
+    if request.POST.get("dream"):
+        dream = Dream.objects.owned_by(request.user).filter(pk=request.POST["dream"]).first()
+    suggestions = vocabulary.suggest(
+        request.POST.get("body", "")[:100_000], owner=request.user, dream=dream
+    )
+    return render(
+        request,
+        "dreams/_motif_suggestions.html",
+        {
+            "suggestions": suggestions,
+            "accepted": set(request.POST.getlist("accept")),
+            "rejected": set(request.POST.getlist("reject")),
+            "categories": Motif.Category.choices,
+            "note": note,
+            "note_ok": ok,
+        },
+    )
+
+
+@login_required
+@require_POST
+def motif_create(request: HttpRequest) -> HttpResponse:
+    """A new motif, or another word for one, from words the author selected."""
+    words = " ".join(request.POST.get("motif_words", "").split())[:80]
+    target = request.POST.get("motif_target", "")
+    try:
+        if target:
+            motif = vocabulary.motif_for_user(request.user, target)
+            if motif is None:
+                raise vocabulary.VocabularyError("Choose a motif.")
+            vocabulary.add_word(owner=request.user, motif=motif, word=words)
+            note = f"“{words}” now counts as {motif.name}."
+        else:
+            motif = vocabulary.make_motif(
+                owner=request.user,
+                name=request.POST.get("motif_name", "") or words,
+                category=request.POST.get("motif_category", ""),
+                words=[words],
+            )
+            note = f"New motif: {motif.name}."
+    except vocabulary.VocabularyError as error:
+        note, ok = str(error), False
+    else:
+        ok = True
+    if request.htmx:
+        return _suggestions(request, note=note, ok=ok)
+    (messages.success if ok else messages.error)(request, note)
+    return redirect(request.POST.get("next") or "dreams:motifs")
+
+
+@login_required
+@require_POST
+def motif_add_word(request: HttpRequest, slug: str) -> HttpResponse:
+    motif = vocabulary.motif_for_user(request.user, slug)
+    if motif is None:
+        raise Http404("No such motif.")
+    try:
+        alias = vocabulary.add_word(
+            owner=request.user, motif=motif, word=request.POST.get("word", "")
+        )
+    except vocabulary.VocabularyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{alias.word}” now counts as {motif.name} in your dreams.")
+    return redirect("dreams:motif", slug=motif.slug)
+
+
+@login_required
+@require_POST
+def motif_allow(request: HttpRequest, slug: str) -> HttpResponse:
+    motif = vocabulary.motif_for_user(request.user, slug)
+    if motif is None:
+        raise Http404("No such motif.")
+    vocabulary.allow_again(owner=request.user, motif=motif)
+    messages.success(request, f"{motif.name} will be suggested again.")
+    return redirect("dreams:motif", slug=motif.slug)
+
+
+@login_required
+@require_safe
+def tag_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "dreams/tag_list.html", {"tags": vocabulary.tag_counts(request.user)})
+
+
+@login_required
+@require_POST
+def tag_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = get_object_or_404(Tag, owner=request.user, pk=pk)
+    old = tag.name
+    try:
+        kept = vocabulary.rename_tag(tag, request.POST.get("name", ""))
+    except vocabulary.VocabularyError as error:
+        messages.error(request, f"“{old}”: {error}")
+    else:
+        merged = kept.pk != pk
+        messages.success(
+            request,
+            f"Merged “{old}” into “{kept.name}”." if merged else f"Renamed to “{kept.name}”.",
+        )
+    return redirect("dreams:tags")
+
+
+@login_required
+@require_POST
+def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = get_object_or_404(Tag, owner=request.user, pk=pk)
+    vocabulary.delete_tag(tag)
+    messages.success(request, f"Deleted the tag “{tag.name}”; the dreams are untouched.")
+    return redirect("dreams:tags")
+
+
+@require_safe
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dream = get_object_or_404(Dream.objects.visible_to(request.user), pk=pk)
+    members = [d for d in threads.members(dream) if d.is_shared or d.owner_id == request.user.pk]
+    story = threads.story(members)
+    gaps = [o.gap_days for o in story if o.gap_days is not None]
+    return render(
+        request,
+        "dreams/thread.html",
+        {
+            "dream": dream,
+            "story": story,
+            "first": story[0].day if story else None,
+            "last": story[-1].day if story else None,
+            "mean_gap": round(sum(gaps) / len(gaps)) if gaps else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def thread_link(request: HttpRequest, pk: int) -> HttpResponse:
+    dream = get_object_or_404(Dream.objects.owned_by(request.user), pk=pk)
+    earlier_id = request.POST.get("earlier", "")
+    earlier = None
+    if earlier_id:
+        earlier = Dream.objects.owned_by(request.user).filter(pk=earlier_id).first()
+        if earlier is None:
+            messages.error(request, "Choose one of your dreams.")
+            return redirect(dream)
+    try:
+        threads.link(dream, earlier=earlier)
+    except threads.ThreadError as error:
+        messages.error(request, str(error))
+        return redirect(dream)
+    if earlier is None:
+        messages.success(request, "No longer linked to an earlier dream.")
+        return redirect(dream)
+    messages.success(request, f"Linked: this is “{earlier.title}” again.")
+    return redirect("dreams:thread", pk=dream.pk)
