@@ -72,7 +72,7 @@ def timeline(
             f'<text x="{x:.1f}" y="16" class="timeline__year" text-anchor="{anchor}">'
             f"{day:%-d %b %Y}</text>"
         )
-    for day, title, href in events:
+    for day, title, _href in events:
         x = pad + ((day - first).days / span) * (width - 2 * pad) if span > 1 else width / 2
         parts.append(
             f'<circle cx="{x:.1f}" cy="34" r="6" class="timeline__dot">'

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from dreams import motifs, vocabulary
+from dreams import motifs, search, vocabulary
 from dreams.models import Draft, Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
 
 
@@ -81,6 +81,7 @@ def save_dream(
     refresh_motifs(dream, lexicon=lexicon)
     if tags is not None:
         set_tags(dream, tags)
+    search.index_dream(dream)
     return dream
 
 
@@ -120,6 +121,7 @@ def save_edit(
     save_dream(current, tags=tags)
     if motif_choices:
         vocabulary.apply_motif_choices(current, **motif_choices)
+        search.index_dream(current)
     if draft_key:
         discard_draft(owner=current.owner, key=draft_key)
     return current
@@ -133,6 +135,7 @@ def create_entry(
     save_dream(dream, tags=tags)
     if motif_choices:
         vocabulary.apply_motif_choices(dream, **motif_choices)
+        search.index_dream(dream)
     if draft_key:
         discard_draft(owner=owner, key=draft_key)
     return dream

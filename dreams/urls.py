@@ -6,6 +6,7 @@ app_name = "dreams"
 
 urlpatterns = [
     path("", views.gallery, name="gallery"),
+    path("search/", views.search_page, name="search"),
     path("dreams/new/", views.new_dream, name="new"),
     path("dreams/new/autosave/", views.autosave, name="autosave_new"),
     path("dreams/preview/", views.preview, name="preview"),

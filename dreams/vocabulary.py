@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils.text import slugify
 
-from dreams import motifs
+from dreams import motifs, search
 from dreams.models import (
     Dream,
     DreamMotif,
@@ -148,15 +148,20 @@ def rename_tag(tag: Tag, new_name: str) -> Tag:
     if other is None:
         tag.name = new_name
         tag.save()
+        search.reindex_tagged([tag.pk])
         return tag
     tagged = set(DreamTag.objects.filter(tag=other).values_list("dream_id", flat=True))
     DreamTag.objects.filter(tag=tag).exclude(dream_id__in=tagged).update(tag=other)
     tag.delete()
+    search.reindex_tagged([other.pk])
     return other
 
 
+@transaction.atomic
 def delete_tag(tag: Tag) -> None:
+    dream_ids = list(tag.dream_links.values_list("dream_id", flat=True))
     tag.delete()  # the dreams stay; only the label goes
+    search.reindex(Dream.objects.filter(pk__in=dream_ids))
 
 
 def tag_counts(owner):

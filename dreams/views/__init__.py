@@ -15,6 +15,7 @@ from dreams.views.motifs import (
     thread_detail,
     thread_link,
 )
+from dreams.views.search import search_page
 from dreams.views.writing import (
     autosave,
     delete_dream,
@@ -29,10 +30,34 @@ from dreams.views.writing import (
 )
 
 __all__ = [
-    "ThrottledLoginView", "account", "autosave", "delete_account", "delete_dream",
-    "discard_draft", "dream_cover", "dream_detail", "edit_dream", "gallery", "healthz",
-    "motif_add_word", "motif_allow", "motif_create", "motif_detail", "motif_list",
-    "motif_suggestions", "new_dream", "preview", "resolve_conflict", "restore_dream", "signup",
-    "tag_delete", "tag_list", "tag_rename", "tag_suggestions", "thread_detail", "thread_link",
+    "ThrottledLoginView",
+    "account",
+    "autosave",
+    "delete_account",
+    "delete_dream",
+    "discard_draft",
+    "dream_cover",
+    "dream_detail",
+    "edit_dream",
+    "gallery",
+    "healthz",
+    "motif_add_word",
+    "motif_allow",
+    "motif_create",
+    "motif_detail",
+    "motif_list",
+    "motif_suggestions",
+    "new_dream",
+    "preview",
+    "resolve_conflict",
+    "restore_dream",
+    "search_page",
+    "signup",
+    "tag_delete",
+    "tag_list",
+    "tag_rename",
+    "tag_suggestions",
+    "thread_detail",
+    "thread_link",
     "trash",
 ]  # fmt: skip

@@ -1,0 +1,289 @@
+"""Full-text search behind one function, `search()`. SQLite: FTS5 with porter stemming and bm25,
+plus a trigram index of the words in the journal for typos and parts of words.
+
+The index is written by `index_dream()` in the same transaction as the dream, and a trigger
+removes a dream's row when the dream is deleted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from dreams import query as query_language
+from dreams.models import Dream, DreamMotif, DreamTag, Tag, normalise_tag
+from dreams.titles import strip_preamble
+
+# bm25 weights: title, body, tags, motifs. A word in the title says more than one in the body.
+WEIGHTS = (10.0, 1.0, 4.0, 2.0)
+SNIPPET_WORDS = 24
+MAX_EXPANSIONS = 8
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+_MARKUP = re.compile(r"[*_`#>\[\]]+")
+# snippet() markers that cannot occur in text: they become <mark> after escaping.
+_OPEN, _CLOSE = "\x02", "\x03"
+
+CREATE_SQL = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS dream_fts USING fts5(
+        title, body, tags, motifs, tokenize = 'porter unicode61 remove_diacritics 2')""",
+    """CREATE TABLE IF NOT EXISTS dream_search_word (
+        id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE)""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS dream_word_trigram USING fts5(
+        word, content = 'dream_search_word', content_rowid = 'id', tokenize = 'trigram')""",
+    """CREATE TRIGGER IF NOT EXISTS dream_search_word_added AFTER INSERT ON dream_search_word
+        BEGIN INSERT INTO dream_word_trigram(rowid, word) VALUES (new.id, new.word); END""",
+    # Dreams deleted by any path (purged trash, a deleted account, the admin) leave the index.
+    """CREATE TRIGGER IF NOT EXISTS dream_fts_deleted AFTER DELETE ON dreams_dream
+        BEGIN DELETE FROM dream_fts WHERE rowid = old.id; END""",
+]
+DROP_SQL = [
+    "DROP TRIGGER IF EXISTS dream_fts_deleted",
+    "DROP TRIGGER IF EXISTS dream_search_word_added",
+    "DROP TABLE IF EXISTS dream_word_trigram",
+    "DROP TABLE IF EXISTS dream_search_word",
+    "DROP TABLE IF EXISTS dream_fts",
+]
+
+
+def _document(dream: Dream) -> tuple[str, str, str, str]:
+    tags = " ".join(
+        DreamTag.objects.filter(dream=dream).values_list("tag__name", flat=True).order_by("pk")
+    )
+    motifs = " ".join(
+        DreamMotif.objects.shown()
+        .filter(dream=dream)
+        .values_list("motif__name", flat=True)
+        .order_by("motif__name")
+    )
+    return dream.title, dream.body, tags, motifs
+
+
+def index_dream(dream: Dream) -> None:
+    """Write the dream's row of the index (call inside the dream's transaction)."""
+    if connection.vendor != "sqlite":
+        return
+    title, body, tags, motifs = _document(dream)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dream_fts WHERE rowid = %s", [dream.pk])
+        cursor.execute(
+            "INSERT INTO dream_fts (rowid, title, body, tags, motifs) VALUES (%s, %s, %s, %s, %s)",
+            [dream.pk, title, body, tags, motifs],
+        )
+        words = {w.casefold() for w in _WORDS.findall(f"{title} {body} {tags} {motifs}")}
+        cursor.executemany(
+            "INSERT OR IGNORE INTO dream_search_word (word) VALUES (%s)", [(w,) for w in words]
+        )
+
+
+def reindex(dreams: Iterable[Dream]) -> None:
+    for dream in dreams:
+        index_dream(dream)
+
+
+def reindex_tagged(tag_ids: Iterable[int]) -> None:
+    reindex(Dream.objects.filter(tag_links__tag_id__in=list(tag_ids)).distinct())
+
+
+@dataclass
+class Hit:
+    dream: Dream
+    snippet: str  # safe HTML: escaped text with <mark> around matched words
+
+
+@dataclass
+class Results:
+    query: query_language.Query
+    hits: list[Hit]
+    count: int
+    reading: str
+    notes: list[str] = field(default_factory=list)
+    corrected: str = ""  # the query searched instead, when the one typed found nothing
+
+
+def _scope(dreams, parsed: query_language.Query, user, notes: list[str]):
+    from dreams import vocabulary
+
+    filters = parsed.filters
+    if "motif" in filters:
+        motif = vocabulary.motif_for_user(user, str(filters["motif"]).lower())
+        if motif is None:
+            notes.append(f"There is no motif “{filters['motif']}”; that filter was left out.")
+            del filters["motif"]
+        else:
+            dreams = dreams.with_motif(motif)
+            filters["motif"] = motif.name
+    if "tag" in filters:
+        key = normalise_tag(str(filters["tag"]))
+        if Tag.objects.filter(normalised=key, dream_links__dream__in=dreams).exists():
+            dreams = dreams.filter(tag_links__tag__normalised=key)
+        else:
+            notes.append(f"No dream here has the tag “{filters['tag']}”; that filter was left out.")
+            del filters["tag"]
+    for flag in ("lucid", "nightmare", "recurring"):
+        if flag in filters:
+            dreams = dreams.filter(**{flag: filters[flag]})
+    if "shared" in filters:
+        visibility = Dream.Visibility.SHARED if filters["shared"] else Dream.Visibility.PRIVATE
+        dreams = dreams.filter(visibility=visibility)
+    if "from" in filters:
+        dreams = dreams.filter(dreamt_on__gte=filters["from"])
+    if "to" in filters:
+        dreams = dreams.filter(dreamt_on__lte=filters["to"])
+    return dreams
+
+
+def _snippet(raw: str) -> str:
+    text = html.escape(strip_preamble(_MARKUP.sub("", raw)), quote=False)
+    return text.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+
+
+def _matching(scoped, parsed: query_language.Query):
+    """(SQL, params) selecting ids of scoped dreams that the query's terms match."""
+    ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
+    conditions, params = [f"rowid IN ({ids_sql})"], list(ids_params)
+    if parsed.groups:
+        conditions.append("dream_fts MATCH %s")
+        params.append(parsed.match_expression())
+    if parsed.excluded:
+        conditions.append("rowid NOT IN (SELECT rowid FROM dream_fts WHERE dream_fts MATCH %s)")
+        params.append(parsed.exclusion_expression())
+    return " AND ".join(conditions), params
+
+
+def _run(scoped, parsed, *, offset: int, limit: int) -> tuple[list[Hit], int]:
+    where, params = _matching(scoped, parsed)
+    rank = (
+        f"bm25(dream_fts, {', '.join(map(str, WEIGHTS))})" if parsed.groups else "-rowid"
+    )  # with only exclusions there is nothing to rank by: newest first
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM dream_fts WHERE {where}", params)
+        count = cursor.fetchone()[0]
+        cursor.execute(
+            f"SELECT rowid, snippet(dream_fts, 1, %s, %s, '…', %s) FROM dream_fts "
+            f"WHERE {where} ORDER BY {rank}, rowid DESC LIMIT %s OFFSET %s",
+            [_OPEN, _CLOSE, SNIPPET_WORDS, *params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    dreams = Dream.objects.for_cards().in_bulk([row[0] for row in rows])
+    return [Hit(dreams[pk], _snippet(text)) for pk, text in rows if pk in dreams], count
+
+
+def _known(word: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM dream_search_word WHERE word = %s", [word])
+        return cursor.fetchone() is not None
+
+
+def _candidates(expression: str, limit: int) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM dream_word_trigram WHERE dream_word_trigram MATCH %s "
+            "ORDER BY rank LIMIT %s",
+            [expression, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _alternatives(word: str) -> tuple[list[str], str]:
+    """Words of the journal for one that found nothing: those it is part of, or the closest
+    spelling. Returns (words, how) with how "part" or "typo"."""
+    if len(word) < 3 or _known(word):
+        return [], ""
+    containing = [w for w in _candidates(f'"{word}"', 50) if w != word]
+    if containing:
+        containing.sort(key=lambda w: (len(w), w))
+        return containing[:MAX_EXPANSIONS], "part"
+    trigrams = {word[i : i + 3] for i in range(len(word) - 2)}
+    expression = " OR ".join(f'"{t}"' for t in sorted(trigrams))
+    close = difflib.get_close_matches(word, _candidates(expression, 60), n=1, cutoff=0.75)
+    return close, "typo" if close else ""
+
+
+def _corrected(parsed: query_language.Query) -> tuple[query_language.Query, list[str]]:
+    """The query with each unknown word replaced by the journal's words for it."""
+    notes, groups = [], []
+    for group in parsed.groups:
+        new_group = []
+        for term in group:
+            if term.kind != "word":
+                new_group.append(term)
+                continue
+            words, how = _alternatives(term.words[0])
+            if not words:
+                new_group.append(term)
+                continue
+            new_group.extend(query_language.Term("word", (w,)) for w in words)
+            if how == "typo":
+                notes.append(f"No dream has “{term.words[0]}”; showing “{words[0]}”.")
+            else:
+                shown = ", ".join(words[:4]) + ("…" if len(words) > 4 else "")
+                notes.append(f"“{term.words[0]}” is part of {shown}.")
+        groups.append(new_group)
+    fixed = query_language.Query(groups, parsed.excluded, parsed.filters, parsed.notes)
+    return fixed, notes
+
+
+def search(*, user, text: str, offset: int = 0, limit: int = 20) -> Results:
+    """Dreams this viewer may see that match the query, best first, with snippets."""
+    parsed = query_language.parse(text)
+    notes = list(parsed.notes)
+    scoped = _scope(Dream.objects.visible_to(user), parsed, user, notes)
+    if not parsed.has_terms:
+        # An empty query (or only filters): the most recent dreams.
+        count = scoped.count()
+        dreams = scoped.for_cards().order_by("-created_at", "-id")[offset : offset + limit]
+        hits = [Hit(d, html.escape(d.opening)) for d in dreams]
+        reading = parsed.describe() or "everything, newest first"
+        return Results(parsed, hits, count, reading, notes)
+    hits, count = _run(scoped, parsed, offset=offset, limit=limit)
+    corrected = ""
+    if count == 0 and parsed.words():
+        fixed, fix_notes = _corrected(parsed)
+        if fix_notes:
+            hits, count = _run(scoped, fixed, offset=offset, limit=limit)
+            notes.extend(fix_notes)
+            corrected = " ".join(
+                " OR ".join(t.describe().strip("“”").rstrip("…") for t in group)
+                for group in fixed.groups
+            )
+    return Results(parsed, hits, count, parsed.describe(), notes, corrected)
+
+
+def check_index() -> list[str]:
+    """Differences between the index and the dreams; empty when they agree exactly."""
+    problems = []
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("INSERT INTO dream_fts(dream_fts) VALUES ('integrity-check')")
+        except Exception as error:
+            problems.append(f"FTS integrity check failed: {error}")
+        cursor.execute("SELECT rowid, title, body, tags, motifs FROM dream_fts")
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    ids = set(Dream.objects.values_list("pk", flat=True))
+    missing, extra = ids - rows.keys(), rows.keys() - ids
+    if missing:
+        problems.append(f"{len(missing)} dreams are missing from the index: {sorted(missing)[:10]}")
+    if extra:
+        problems.append(f"{len(extra)} index rows have no dream: {sorted(extra)[:10]}")
+    for dream in Dream.objects.filter(pk__in=ids & rows.keys()).iterator():
+        if rows[dream.pk] != _document(dream):
+            problems.append(f"dream {dream.pk} differs from its index row")
+    return problems
+
+
+def rebuild_index(*, progress=None) -> int:
+    """Write every dream's row anew (and the word list); returns how many."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM dream_fts")
+    total = 0
+    for dream in Dream.objects.order_by("pk").iterator(chunk_size=500):
+        index_dream(dream)
+        total += 1
+        if progress:
+            progress(total)
+    return total
