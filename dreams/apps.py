@@ -7,7 +7,9 @@ class DreamsConfig(AppConfig):
     verbose_name = "Dreams, motifs and tags"
 
     def ready(self) -> None:
-        from dreams import motifs
+        from dreams import motifs, search
 
         # Like Django's own permissions: the built-in lexicon exists in every migrated database.
         post_migrate.connect(motifs.sync_builtin_motifs_after_migrate, sender=self)
+        # SQLite drops a table's triggers when a migration rebuilds the table; put them back.
+        post_migrate.connect(search.ensure_schema_after_migrate, sender=self)

@@ -121,7 +121,6 @@ def save_edit(
     save_dream(current, tags=tags)
     if motif_choices:
         vocabulary.apply_motif_choices(current, **motif_choices)
-        search.index_dream(current)
     if draft_key:
         discard_draft(owner=current.owner, key=draft_key)
     return current
@@ -135,7 +134,6 @@ def create_entry(
     save_dream(dream, tags=tags)
     if motif_choices:
         vocabulary.apply_motif_choices(dream, **motif_choices)
-        search.index_dream(dream)
     if draft_key:
         discard_draft(owner=owner, key=draft_key)
     return dream

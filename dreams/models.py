@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -127,6 +128,11 @@ class Dream(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(help_text="The narrative, in Markdown.")
     dreamt_on = models.DateField(null=True, blank=True, help_text="Empty when undated.")
+    # The date as an imported file wrote it ("(1985?)", "spring 1957"), kept when it is not a
+    # plain day, so nothing is lost.
+    dreamt_on_text = models.CharField(max_length=64, blank=True)
+    # Stable across export and import: how a dream is known in a file.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     lucid = models.BooleanField(default=False)
@@ -162,6 +168,7 @@ class Dream(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["owner", "uid"], name="dream_unique_uid"),
             models.UniqueConstraint(
                 fields=["owner", "source", "source_id"],
                 condition=~Q(source_id=""),
@@ -448,3 +455,18 @@ class Draft(models.Model):
     @property
     def has_words(self) -> bool:
         return bool(self.title.strip() or self.body.strip())
+
+
+class PendingImport(models.Model):
+    """An uploaded file between its preview and the author's go-ahead."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
+    )
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    options = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name

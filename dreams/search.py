@@ -50,6 +50,19 @@ DROP_SQL = [
 ]
 
 
+def ensure_schema_after_migrate(*, using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    connection_ = connections[using]
+    if connection_.vendor != "sqlite":
+        return
+    if "dreams_dream" not in connection_.introspection.table_names():
+        return
+    with connection_.cursor() as cursor:
+        for statement in CREATE_SQL:
+            cursor.execute(statement)
+
+
 def _document(dream: Dream) -> tuple[str, str, str, str]:
     tags = " ".join(
         DreamTag.objects.filter(dream=dream).values_list("tag__name", flat=True).order_by("pk")

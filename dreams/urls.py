@@ -31,4 +31,10 @@ urlpatterns = [
     path("tags/<int:pk>/rename/", views.tag_rename, name="tag_rename"),
     path("tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
     path("trash/", views.trash, name="trash"),
+    path("export/", views.export_page, name="export"),
+    path("export/somnia.json", views.export_json, name="export_json"),
+    path("export/somnia-markdown.zip", views.export_markdown, name="export_markdown"),
+    path("import/", views.import_page, name="import"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

@@ -85,6 +85,7 @@ def _motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
     return by_slug
 
 
+@transaction.atomic
 def apply_motif_choices(dream: Dream, *, accept: Iterable[str], reject: Iterable[str]) -> None:
     """The author's word on the suggestions: accepted ones stay whatever the text later says;
     rejected ones leave this dream and are not suggested to this author again."""
@@ -98,6 +99,7 @@ def apply_motif_choices(dream: Dream, *, accept: Iterable[str], reject: Iterable
         DreamMotif.objects.update_or_create(dream=dream, motif=motif, defaults={"status": status})
         if slug in reject:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
+    search.index_dream(dream)
 
 
 def motif_for_user(owner, slug: str) -> Motif | None:

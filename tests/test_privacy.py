@@ -24,9 +24,11 @@ def walk(patterns, prefix=""):
             yield route
 
 
-def fill(route: str, *, pk: int, key: uuid.UUID, tag_pk: int = 0) -> str:
+def fill(route: str, *, pk: int, key: uuid.UUID, tag_pk: int = 0, import_pk: int = 0) -> str:
     if route.startswith("tags/"):
         pk = tag_pk
+    if route.startswith("import/"):
+        pk = import_pk
     route = route.replace("<int:pk>", str(pk)).replace("<uuid:key>", str(key))
     return "/" + route.replace("<slug:slug>", "mirror").lstrip("^")
 
@@ -39,6 +41,12 @@ def secret(user, make_dream):
     dream = make_dream(user, title=f"The {SECRET} dream", body=f"A {SECRET} mirror.", tags=[SECRET])
     key = uuid.uuid4()
     entries.save_draft(owner=user, key=key, dream=dream, title="", body=SECRET, fields={})
+    from dreams.models import PendingImport
+
+    pending = PendingImport.objects.create(
+        owner=user, name=f"{SECRET}.csv", data=f"date,text\n2026-01-01,{SECRET}\n".encode()
+    )
+    dream.pending_pk = pending.pk
     return dream, key
 
 
@@ -52,7 +60,7 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
     dream, key = secret
     if viewer == "other":
         client.force_login(other_user)
-    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk)
+    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk, import_pk=dream.pending_pk)
     for method in ("get", "post"):
         response = getattr(client, method)(url, {"draft_key": str(key), "keep": "mine"})
         body = response.content.decode(errors="replace")
@@ -67,6 +75,7 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
     dream.refresh_from_db()
     assert dream.body == f"A {SECRET} mirror." and dream.deleted_at is None
     assert dream.recurs is None and dream.tags.get().name == SECRET
+    assert Dream.objects.filter(body__contains=SECRET).count() == 1  # nothing imported
     assert Dream.objects.filter(conflict_of=dream).count() == 0
 
 
@@ -74,6 +83,6 @@ def test_no_url_reveals_a_private_dream_to_anyone_else(client, secret, other_use
 def test_the_owner_reaches_every_dream_url(client, secret, user, route):
     dream, key = secret
     client.force_login(user)
-    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk)
+    url = fill(route, pk=dream.pk, key=key, tag_pk=dream.tags.get().pk, import_pk=dream.pending_pk)
     response = client.get(url)
     assert response.status_code in {200, 405}, url

@@ -1,4 +1,19 @@
+import re
+
 from django.db import migrations
+
+WORD = re.compile(r"[^\W\d_]{3,}")
+BACKFILL_SQL = """
+INSERT INTO dream_fts (rowid, title, body, tags, motifs)
+SELECT d.id, d.title, d.body,
+  coalesce((SELECT group_concat(name, ' ') FROM (
+      SELECT t.name FROM dreams_dreamtag dt JOIN dreams_tag t ON t.id = dt.tag_id
+      WHERE dt.dream_id = d.id ORDER BY dt.id)), ''),
+  coalesce((SELECT group_concat(name, ' ') FROM (
+      SELECT m.name FROM dreams_dreammotif dm JOIN dreams_motif m ON m.id = dm.motif_id
+      WHERE dm.dream_id = d.id AND dm.status IN ('detected', 'added') ORDER BY m.name)), '')
+FROM dreams_dream d
+"""
 
 # The SQL as it was when this migration was written (dreams/search.py may move on).
 CREATE_SQL = [
@@ -28,12 +43,16 @@ def create_index(apps, schema_editor):
         return
     for statement in CREATE_SQL:
         schema_editor.execute(statement)
-    Dream = apps.get_model("dreams", "Dream")
-    if Dream.objects.exists():
-        # Dreams written before search existed: index them now.
-        from dreams.search import rebuild_index
-
-        rebuild_index()
+    # Dreams written before search existed: index them now, in SQL of this moment's schema.
+    schema_editor.execute(BACKFILL_SQL)
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT title, body, tags, motifs FROM dream_fts")
+        words = {
+            word.casefold() for row in cursor.fetchall() for word in WORD.findall(" ".join(row))
+        }
+        cursor.executemany(
+            "INSERT OR IGNORE INTO dream_search_word (word) VALUES (%s)", [(w,) for w in words]
+        )
 
 
 def drop_index(apps, schema_editor):

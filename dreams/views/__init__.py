@@ -15,6 +15,14 @@ from dreams.views.motifs import (
     thread_detail,
     thread_link,
 )
+from dreams.views.portability import (
+    export_json,
+    export_markdown,
+    export_page,
+    import_confirm,
+    import_page,
+    import_preview,
+)
 from dreams.views.search import search_page
 from dreams.views.writing import (
     autosave,
@@ -39,8 +47,14 @@ __all__ = [
     "dream_cover",
     "dream_detail",
     "edit_dream",
+    "export_json",
+    "export_markdown",
+    "export_page",
     "gallery",
     "healthz",
+    "import_confirm",
+    "import_page",
+    "import_preview",
     "motif_add_word",
     "motif_allow",
     "motif_create",
@@ -60,4 +74,4 @@ __all__ = [
     "thread_detail",
     "thread_link",
     "trash",
-]  # fmt: skip
+]

@@ -1,0 +1,34 @@
+import datetime
+
+import pytest
+
+from dreams.dates import parse_dream_date
+
+TODAY = datetime.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "kept"),
+    [
+        ("2024-03-01", datetime.date(2024, 3, 1), ""),
+        ("(8/11/67)", datetime.date(1967, 8, 11), "(8/11/67)"),
+        ("8/11/1967", datetime.date(1967, 8, 11), "8/11/1967"),
+        ("13/2/99", datetime.date(1999, 2, 13), "13/2/99"),  # cannot be month 13
+        ("3/4/05", datetime.date(2005, 3, 4), "3/4/05"),
+        ("March 1, 2024", datetime.date(2024, 3, 1), "March 1, 2024"),
+        ("1st March 2024", datetime.date(2024, 3, 1), "1st March 2024"),
+        ("(1957)", None, "(1957)"),
+        ("(1985?)", None, "(1985?)"),
+        ("spring 1990", None, "spring 1990"),
+        ("2030-01-01", None, "2030-01-01"),  # the future is not a dream's date
+        ("2024-02-30", None, "2024-02-30"),
+        ("", None, ""),
+        ("   ", None, ""),
+    ],
+)
+def test_messy_dates(text, day, kept):
+    assert parse_dream_date(text, today=TODAY) == (day, kept)
+
+
+def test_day_first_when_asked():
+    assert parse_dream_date("8/11/67", day_first=True, today=TODAY)[0] == datetime.date(1967, 11, 8)

@@ -1,0 +1,239 @@
+"""Export, import, backup and restore: nothing lost, nothing doubled, bad files change nothing."""
+
+import datetime
+import io
+import json
+import sqlite3
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from dreams import entries, portability, search, threads, vocabulary
+from dreams.models import Draft, Dream, Motif
+
+
+@pytest.fixture
+def rich_journal(user, make_dream):
+    first = make_dream(
+        user, title="The lift", body="A *lift* of mirrors.\n\nIt rose.",
+        tags=["work", "Non - Lucid"], dreamt_on=datetime.date(2025, 1, 2), lucid=True,
+        vividness=4, mood="curious",
+    )  # fmt: skip
+    second = make_dream(
+        user, title="The lift again", body="The mirror lift, and a moth.",
+        visibility=Dream.Visibility.SHARED, nightmare=True, dreamt_on_text="(1985?)",
+    )  # fmt: skip
+    threads.link(second, earlier=first)
+    vocabulary.apply_motif_choices(second, accept=["moth"], reject=["mirror"])
+    own = vocabulary.make_motif(owner=user, name="Paper swan", category="animal")
+    vocabulary.add_word(owner=user, motif=own, word="origami bird")
+    vocabulary.add_word(owner=user, motif=Motif.objects.get(slug="staircase", owner=None),
+                        word="escalator")  # fmt: skip
+    entries.save_draft(owner=user, key="4b7d0a52-2f0e-4f61-9c3e-111111111111", dream=first,
+                       title="", body="half a thought", fields={"lucid": True})  # fmt: skip
+    trashed = make_dream(user, title="Gone", body="A trashed dream.")
+    entries.trash(trashed)
+    return user
+
+
+def comparable(data: dict) -> dict:
+    data = json.loads(json.dumps(data))
+    data.pop("exported_at"), data.pop("owner")
+    return data
+
+
+def test_json_round_trips_into_a_fresh_account_with_nothing_lost(rich_journal, make_user):
+    exported = portability.export_data(rich_journal)
+    assert exported["format"] == "somnia-export" and exported["version"] == 1
+    assert {"title", "body", "dreamt_on"} <= set(exported["dreams"][0])
+    fresh = make_user("fresh")
+    plan = portability.read_file("export.json", portability.export_json(rich_journal))
+    summary = portability.apply(fresh, plan)
+    assert summary.created == 3 and summary.unchanged == 0
+    assert comparable(portability.export_data(fresh)) == comparable(exported)
+    assert search.check_index() == []
+
+
+def test_markdown_zip_round_trips_too(rich_journal, make_user):
+    exported = portability.export_data(rich_journal)
+    archive = zipfile.ZipFile(io.BytesIO(portability.export_markdown_zip(rich_journal)))
+    names = archive.namelist()
+    assert "somnia.json" in names and sum(n.endswith(".md") for n in names) == 3
+    text = archive.read(next(n for n in names if "the-lift-again" in n)).decode()
+    assert text.startswith("---\n") and 'title: "The lift again"' in text
+    fresh = make_user("fresh")
+    plan = portability.read_file("journal.zip", portability.export_markdown_zip(rich_journal))
+    portability.apply(fresh, plan)
+    assert comparable(portability.export_data(fresh)) == comparable(exported)
+
+
+def test_the_same_file_twice_adds_nothing(rich_journal, make_user):
+    fresh = make_user("fresh")
+    raw = portability.export_json(rich_journal)
+    portability.apply(fresh, portability.read_file("a.json", raw))
+    again = portability.apply(fresh, portability.read_file("a.json", raw))
+    assert again.created == 0 and again.unchanged == 3
+    assert Dream.objects.filter(owner=fresh).count() == 3
+    assert Draft.objects.filter(owner=fresh).count() == 1
+
+
+CSV = (
+    "Date,Dream report,Notes\n"
+    '(8/11/67),"I was flying over a lake, with a mirror in my hand.",x\n'
+    '(1957),"A staircase that never ended.",\n'
+    '(1985?),"My teeth fell out.",\n'
+    '2024-03-01,"A wolf at the door.",\n'
+    ',,\n'
+)  # fmt: skip
+
+
+def test_csv_with_messy_dates_and_guessed_columns(user):
+    plan = portability.read_file("dreambank.csv", CSV.encode())
+    assert plan.columns == {"date": "Date", "text": "Dream report", "title": ""}
+    assert plan.skipped == ["line 6: no dream text"]
+    portability.apply(user, plan)
+    dreams = {d.body[:10]: d for d in Dream.objects.filter(owner=user)}
+    flying = dreams["I was flyi"]
+    assert flying.dreamt_on == datetime.date(1967, 8, 11) and flying.dreamt_on_text == "(8/11/67)"
+    assert dreams["A staircas"].dreamt_on is None
+    assert dreams["A staircas"].dreamt_on_text == "(1957)"
+    assert dreams["My teeth f"].dreamt_on_text == "(1985?)"
+    assert dreams["A wolf at "].dreamt_on == datetime.date(2024, 3, 1)
+    assert {"mirror", "flying"} <= {m.slug for m in flying.shown_motifs}
+    again = portability.apply(user, portability.read_file("dreambank.csv", CSV.encode()))
+    assert again.created == 0 and again.unchanged == 4
+
+
+def test_tsv_with_chosen_columns(user):
+    raw = b"when\twhat\ttitle\n3/4/05\tA red door.\tDoor\n"
+    plan = portability.read_file(
+        "x.tsv", raw, options={"date_column": "when", "text_column": "what", "day_first": True}
+    )
+    portability.apply(user, plan)
+    dream = Dream.objects.get(owner=user)
+    assert dream.dreamt_on == datetime.date(2005, 4, 3) and dream.title == "Door"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("empty.json", b"   ", "empty"),
+        ("bad.json", b'{"dreams": [', "not valid JSON"),
+        ("shape.json", b'{"nope": 1}', "“dreams” list"),
+        ("body.json", b'{"dreams": [{"title": "x"}]}', "dream 1: “body” is missing"),
+        ("viv.json", b'{"dreams": [{"body": "x"}, {"body": "y", "vividness": 9}]}', "dream 2"),
+        ("binary.csv", b"\x89PNG\x00\x00\x00", "binary"),
+        ("latin.csv", "date,text\n1,rêve\n".encode("latin-1"), "not UTF-8"),
+        ("cols.csv", b"a,b\n1,2\n", "which column holds the dream"),
+        ("nozip.zip", b"PK\x03\x04 broken", "not a zip"),
+        ("photo.png", b"plain words", "Somnia reads"),
+    ],
+)
+def test_a_bad_file_says_where_and_why_and_changes_nothing(user, name, raw, message):
+    with pytest.raises(portability.BadImport, match=message):
+        portability.read_file(name, raw)
+    assert not Dream.objects.exists()
+
+
+def test_an_import_that_fails_halfway_writes_nothing(user, monkeypatch):
+    plan = portability.read_file("dreambank.csv", CSV.encode())
+    real = portability._create
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(portability, "_create", failing)
+    with pytest.raises(RuntimeError):
+        portability.apply(user, plan)
+    assert not Dream.objects.exists()
+
+
+def test_commands_export_and_import(rich_journal, make_user, tmp_path):
+    make_user("fresh")
+    path = tmp_path / "out.json"
+    call_command("export_dreams", "--owner", "alice", "--format", "json", "-o", str(path),
+                 stdout=StringIO())  # fmt: skip
+    zipped = tmp_path / "out.zip"
+    call_command("export_dreams", "--owner", "alice", "--format", "markdown", "-o", str(zipped),
+                 stdout=StringIO())  # fmt: skip
+    out, err = StringIO(), StringIO()
+    call_command("import_dreams", str(path), "--owner", "fresh", stdout=out, stderr=err)
+    assert "3 created, 0 unchanged" in out.getvalue() and "3/3" in err.getvalue()
+    out = StringIO()
+    call_command("import_dreams", str(zipped), "--owner", "fresh", stdout=out, stderr=StringIO())
+    assert "0 created, 3 unchanged" in out.getvalue()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_dreams", str(bad), "--owner", "fresh", stdout=StringIO())
+    with pytest.raises(CommandError, match="no user"):
+        call_command("import_dreams", str(path), "--owner", "nobody", stdout=StringIO())
+
+
+def test_web_import_previews_then_imports_with_progress(client, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    upload = SimpleUploadedFile("dreambank.csv", CSV.encode(), content_type="text/csv")
+    response = client.post("/import/", {"file": upload})
+    assert response.status_code == 302
+    preview = client.get(response["Location"])
+    html = preview.content.decode()
+    assert "4 will be created" in html and "(1985?)" in html and "Date" in html
+    assert not Dream.objects.exists()  # a preview writes nothing
+    confirm_url = response["Location"] + "confirm/"
+    streamed = client.post(confirm_url)
+    page = b"".join(streamed.streaming_content).decode()
+    assert "<progress" in page and "Imported: 4 created, 0 unchanged, 1 skipped" in page
+    assert Dream.objects.filter(owner=user).count() == 4
+
+
+def test_web_import_refuses_a_bad_file_with_a_message(client, user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(user)
+    upload = SimpleUploadedFile("x.json", b"{broken", content_type="application/json")
+    response = client.post("/import/", {"file": upload})
+    assert response.status_code == 422
+    assert "not valid JSON" in response.content.decode()
+
+
+def test_web_export_downloads(client, rich_journal):
+    client.force_login(rich_journal)
+    response = client.get("/export/somnia.json")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert len(json.loads(response.content)["dreams"]) == 3
+    response = client.get("/export/somnia-markdown.zip")
+    assert zipfile.ZipFile(io.BytesIO(response.content)).testzip() is None
+
+
+def test_backup_and_restore(transactional_db, user, make_dream, tmp_path, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite backup")
+    live = tmp_path / "live.sqlite3"
+    # Work on a real file so the online backup has something to copy.
+    source = sqlite3.connect(connection.settings_dict["NAME"])
+    target = sqlite3.connect(live)
+    source.backup(target)
+    source.close(), target.close()
+    backup = tmp_path / "backup.sqlite3"
+    settings.DATABASES["default"]["NAME"] = str(live)
+    out = StringIO()
+    call_command("backup", str(backup), stdout=out, stderr=StringIO())
+    assert "checked ok" in out.getvalue()
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(backup), stdout=StringIO(), stderr=StringIO())
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(CommandError, match=r"nothing changed|not a SQLite"):
+        call_command("restore", str(broken), "--yes", stdout=StringIO())
+    call_command("restore", str(backup), "--yes", stdout=StringIO())
+    restored = sqlite3.connect(live)
+    assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
