@@ -50,9 +50,11 @@ def _no_data(css_class: str, label: str) -> str:
     )
 
 
-def _thin(count: int, most: int = 12) -> int:
-    """Show every Nth x label so that at most `most` are drawn; the last one always is."""
-    return max(1, math.ceil(count / most))
+def _thin(names: Sequence[str], slot: float, most: int = 12) -> int:
+    """Show every Nth x label so that at most `most` are drawn and they do not collide (about
+    6.2 px a character at 11 px); the last one is always drawn."""
+    widest = max(len(_clip(name, 12)) for name in names) * 6.2 + 8
+    return max(1, math.ceil(len(names) / most), math.ceil(widest / max(slot, 1)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,15 +93,13 @@ def calendar_heatmap(counts: dict[datetime.date, int], *, end: datetime.date, la
     height = _HEAT_TOP + 7 * _STEP + 24
     parts = [_open("heatmap", width, height, label)]
 
-    # Month labels above the column holding each month's first day; the first column is
-    # labelled too when the next label leaves room. January and the first label carry the year.
+    # Month labels above the column holding each month's first day (the first column is labelled
+    # too when the next label leaves room); January is labelled with its year instead.
     marks = [((day - start).days // 7, day) for day in days if day.day == 1]
-    if not marks or marks[0][0] >= 4:
+    if not marks or marks[0][0] >= 3:
         marks.insert(0, (0, start))
-    first = True
     for col, day in marks:
-        text = f"{day:%b %Y}" if first or day.month == 1 else f"{day:%b}"
-        first = False
+        text = f"{day:%Y}" if day.month == 1 and day.day == 1 else f"{day:%b}"
         parts.append(
             f'<text x="{_HEAT_LEFT + col * _STEP}" y="{_HEAT_TOP - 6}" class="chart__label">'
             f"{text}</text>"
@@ -150,7 +150,7 @@ def bar_chart(items: list[tuple[str, int]], *, label: str, unit: str = "dream") 
     if not items:
         return _no_data("bar-chart", label)
     width, height = 640, 240
-    left, right, top, bottom = 34, 6, 20, 26
+    left, right, top, bottom = 34, 20, 20, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     base = top + plot_h
     peak = max(max(v for _, v in items), 0)
@@ -166,7 +166,7 @@ def bar_chart(items: list[tuple[str, int]], *, label: str, unit: str = "dream") 
             f'<text x="{left - 6}" y="{_n(y + 4)}" class="chart__label" text-anchor="end">'
             f"{tick}</text>"
         )
-    every = _thin(len(items))
+    every = _thin([name for name, _ in items], slot)
     small = " chart__value--small" if slot < 18 else ""
     for i, (name, value) in enumerate(items):
         value = max(value, 0)
@@ -217,7 +217,7 @@ def share_chart(series: list[tuple[str, int, int, int]], *, label: str) -> str:
     if not series:
         return _no_data("share-chart", label)
     width, height = 640, 240
-    left, right, top, bottom = 40, 12, 30, 26
+    left, right, top, bottom = 40, 20, 30, 26
     plot_w, plot_h = width - left - right, height - top - bottom
     base = top + plot_h
     inset = 12
@@ -240,7 +240,7 @@ def share_chart(series: list[tuple[str, int, int, int]], *, label: str) -> str:
             f'<text x="{left - 6}" y="{_n(y + 4)}" class="chart__label" text-anchor="end">'
             f"{tick}%</text>"
         )
-    every = _thin(count)
+    every = _thin([name for name, *_ in series], xs[-1] - xs[-2] if count > 1 else plot_w)
     for i, (name, *_rest) in enumerate(series):
         if (count - 1 - i) % every == 0:
             parts.append(
@@ -281,7 +281,7 @@ def horizontal_bars(items: list[tuple[str, int, str]], *, label: str, unit: str 
     if not items:
         return _no_data("hbar-chart", label)
     width, row = 640, 26
-    name_w, count_w = 150, 44
+    name_w, count_w = 176, 44
     height = len(items) * row + 6
     peak = max(max(count for _, count, _ in items), 1)
     span = width - name_w - count_w
@@ -313,6 +313,25 @@ def _seed(slug: str) -> tuple[float, float]:
     )
 
 
+# Tuned by eye on 2 to 40 motifs: ideal edge length, pull to the middle, spring strength.
+_K_FACTOR, _GRAVITY, _ATTRACT = 0.6, 0.08, 0.3
+
+
+def _repulsion(zs: list[complex], k2: float) -> list[complex]:
+    ws = [z.conjugate() for z in zs]
+    count = len(zs)
+    forces = [0j] * count
+    for i in range(count):
+        wi = ws[i]
+        total = 0j
+        for j in range(i + 1, count):
+            push = k2 / (wi - ws[j])
+            total += push
+            forces[j] -= push
+        forces[i] += total
+    return forces
+
+
 def force_layout(
     slugs: Sequence[str],
     links: Sequence[tuple[int, int, float]],
@@ -329,65 +348,60 @@ def force_layout(
         return []
     if count == 1:
         return [(width / 2, height / 2)]
+    if count == 2:
+        return [(width * 0.3, height / 2), (width * 0.7, height / 2)]
     seeds = [_seed(slug) for slug in slugs]
-    xs = [0.1 * width + 0.8 * width * sx for sx, _ in seeds]
-    ys = [0.1 * height + 0.8 * height * sy for _, sy in seeds]
-    k = 0.75 * math.sqrt(width * height / count)
+    # Positions are complex numbers x + yj: the repulsion k²(zi - zj)/|zi - zj|² between two
+    # nodes is then one division, k² / conj(zi - zj), which keeps 40 nodes x 200 rounds fast.
+    zs = [complex((0.1 + 0.8 * sx) * width, (0.1 + 0.8 * sy) * height) for sx, sy in seeds]
+    k = _K_FACTOR * math.sqrt(width * height / count)
     k2 = k * k
-    gravity = 0.04
-    mid_x, mid_y = width / 2, height / 2
+    gravity = _GRAVITY
+    middle = complex(width / 2, height / 2)
     heat = width / 8
     cool = heat / (iterations + 1)
+    # Each node stops a hair's breadth from the walls at its own distance, so two nodes pushed
+    # into the same corner never coincide.
+    walls = [
+        (0.001 * (i + 1), width - 0.001 * (i + 1), height - 0.001 * (i + 1)) for i in range(count)
+    ]
     for _ in range(iterations):
-        fx = [0.0] * count
-        fy = [0.0] * count
-        for i in range(count):
-            xi, yi = xs[i], ys[i]
-            sx = sy = 0.0
-            for j in range(i + 1, count):
-                dx = xi - xs[j]
-                dy = yi - ys[j]
-                d2 = dx * dx + dy * dy
-                if d2 < 1e-4:
-                    # Coincident nodes: push apart along a fixed, index-derived direction.
-                    dx, dy, d2 = 0.01 * (1 + i % 3), 0.01 * (1 + j % 5), 1e-4
-                f = k2 / d2
-                sx += dx * f
-                sy += dy * f
-                fx[j] -= dx * f
-                fy[j] -= dy * f
-            fx[i] += sx
-            fy[i] += sy
+        try:
+            forces = _repulsion(zs, k2)
+        except ZeroDivisionError:  # two nodes on the very same spot: nudge the later ones
+            seen: set[complex] = set()
+            for i, z in enumerate(zs):
+                while z in seen:
+                    z += complex(0.01 * (i + 1), 0.007 * (i + 1))
+                seen.add(z)
+                zs[i] = z
+            forces = _repulsion(zs, k2)
         for a, b, strength in links:
-            dx = xs[a] - xs[b]
-            dy = ys[a] - ys[b]
-            f = math.sqrt(dx * dx + dy * dy) * strength / k
-            fx[a] -= dx * f
-            fy[a] -= dy * f
-            fx[b] += dx * f
-            fy[b] += dy * f
+            pull = (zs[a] - zs[b]) * abs(zs[a] - zs[b]) * strength * _ATTRACT / k
+            forces[a] -= pull
+            forces[b] += pull
         for i in range(count):
-            dx = fx[i] - gravity * (xs[i] - mid_x)
-            dy = fy[i] - gravity * (ys[i] - mid_y)
-            moved = math.sqrt(dx * dx + dy * dy)
-            if moved > 0:
-                step = min(moved, heat) / moved
-                xs[i] = min(width, max(0.0, xs[i] + dx * step))
-                ys[i] = min(height, max(0.0, ys[i] + dy * step))
+            force = forces[i] - gravity * (zs[i] - middle)
+            size = abs(force)
+            if size > 0:
+                z = zs[i] + force * (min(size, heat) / size)
+                low, right, bottom = walls[i]
+                zs[i] = complex(min(right, max(low, z.real)), min(bottom, max(low, z.imag)))
         heat -= cool
-    return list(zip(xs, ys, strict=True))
+    return [(z.real, z.imag) for z in zs]
 
 
 def _fit(points: list[tuple[float, float]], width: float, height: float) -> list[tuple]:
-    """Scale (uniformly) and centre the points in [0, width] x [0, height]."""
+    """Stretch the points to fill [0, width] x [0, height], each axis by its own factor but
+    neither more than 1.5 times the other, and centre them."""
     lo_x, hi_x = min(p[0] for p in points), max(p[0] for p in points)
     lo_y, hi_y = min(p[1] for p in points), max(p[1] for p in points)
-    span_x, span_y = hi_x - lo_x, hi_y - lo_y
-    scales = [width / span_x if span_x else 0.0, height / span_y if span_y else 0.0]
-    scale = min((s for s in scales if s), default=1.0)
-    off_x = (width - span_x * scale) / 2
-    off_y = (height - span_y * scale) / 2
-    return [(off_x + (x - lo_x) * scale, off_y + (y - lo_y) * scale) for x, y in points]
+    span_x, span_y = max(hi_x - lo_x, 1e-9), max(hi_y - lo_y, 1e-9)
+    scale_x, scale_y = width / span_x, height / span_y
+    scale_x, scale_y = min(scale_x, 1.5 * scale_y), min(scale_y, 1.5 * scale_x)
+    off_x = (width - span_x * scale_x) / 2
+    off_y = (height - span_y * scale_y) / 2
+    return [(off_x + (x - lo_x) * scale_x, off_y + (y - lo_y) * scale_y) for x, y in points]
 
 
 def _separate(
@@ -456,9 +470,12 @@ def cooccurrence_graph(
     radii = [6 + 22 * math.sqrt(max(count, 0) / peak) for _, _, count in ordered]
     # Room for the biggest circle, and for labels under the circles and to either side.
     margin_x, margin_top, margin_bottom = 52, 30, 44
-    box_w, box_h = width - 2 * margin_x, height - margin_top - margin_bottom
+    box_w = max(width - 2 * margin_x, 1)
+    box_h = max(height - margin_top - margin_bottom, 1)
     raw = force_layout([slug for slug, _, _ in ordered], links, box_w, box_h)
-    spread = _separate(_fit(raw, box_w, box_h), radii, box_w, box_h)
+    if len(raw) > 2:
+        raw = _fit(raw, box_w, box_h)
+    spread = _separate(raw, radii, box_w, box_h)
     points = [(margin_x + x, margin_top + y) for x, y in spread]
 
     parts = [_open("graph", width, height, label)]

@@ -31,6 +31,7 @@ urlpatterns = [
     path("tags/<int:pk>/rename/", views.tag_rename, name="tag_rename"),
     path("tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
     path("trash/", views.trash, name="trash"),
+    path("insights/", views.insights_page, name="insights"),
     path("export/", views.export_page, name="export"),
     path("export/somnia.json", views.export_json, name="export_json"),
     path("export/somnia-markdown.zip", views.export_markdown, name="export_markdown"),

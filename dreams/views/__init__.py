@@ -2,6 +2,7 @@
 
 from dreams.views.accounts import ThrottledLoginView, account, delete_account, signup
 from dreams.views.browse import dream_cover, dream_detail, gallery, healthz
+from dreams.views.insights import insights_page
 from dreams.views.motifs import (
     motif_add_word,
     motif_allow,
@@ -55,6 +56,7 @@ __all__ = [
     "import_confirm",
     "import_page",
     "import_preview",
+    "insights_page",
     "motif_add_word",
     "motif_allow",
     "motif_create",

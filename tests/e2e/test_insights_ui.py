@@ -1,0 +1,36 @@
+"""Insights and import in a real browser."""
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from dreams import entries
+from dreams.models import Dream
+
+
+def test_insights_draw_and_pass_axe(new_page, writer, log_in):
+    for body in ["A mirror and a moth.", "A moth, a mirror, a wolf.", "A wolf on the stairs."]:
+        entries.save_dream(Dream(owner=writer, title="d", body=body, lucid=True))
+    page = log_in(new_page(scheme="dark"), writer)
+    page.goto("/insights/")
+    for selector in (".heatmap", ".bar-chart", ".share-chart", ".hbar-chart", ".graph"):
+        expect(page.locator(selector).first).to_be_visible()
+    page.get_by_text("The strongest pairs as a table").click()
+    expect(page.locator("table").last).to_contain_text(re.compile("Mirror and Moth|Moth and Mirror"))
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_importing_a_csv_shows_a_preview_then_progress(new_page, writer, log_in, tmp_path):
+    path = tmp_path / "journal.csv"
+    path.write_text('date,dream\n(8/11/67),"A red door."\n2024-03-01,"A wolf."\n')
+    page = log_in(new_page(width=390, height=844), writer)
+    page.goto("/import/")
+    page.set_input_files("#id_file", str(path))
+    page.get_by_role("button", name="Preview the import").click()
+    expect(page.locator(".lede")).to_contain_text("2 will be created")
+    expect(page.locator(".preview-table")).to_contain_text("11 Aug 1967")
+    page.get_by_role("button", name=re.compile("Import 2 dreams")).click()
+    expect(page.locator(".note-ok")).to_contain_text("2 created")
+    assert Dream.objects.filter(owner=writer).count() == 2
