@@ -17,10 +17,8 @@ def year(user, other_user, make_dream):
         (40, False, False, "A moth at the window."),
         (400, True, False, "An old mirror."),
     ]:
-        made.append(
-            make_dream(user, body=body, lucid=lucid, nightmare=nightmare,
-                       dreamt_on=today - datetime.timedelta(days=days_ago))  # fmt: skip
-        )
+        day = today - datetime.timedelta(days=days_ago)
+        made.append(make_dream(user, body=body, lucid=lucid, nightmare=nightmare, dreamt_on=day))
     make_dream(other_user, body="Their mirror and moth, many times.",
                dreamt_on=today - datetime.timedelta(days=1))  # fmt: skip
     return made
