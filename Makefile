@@ -25,6 +25,7 @@ setup: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py import_seeds
+	$(BIN)/python manage.py purge_trash
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
 run: setup

@@ -119,8 +119,9 @@ def save_edit(
         if name in changes:
             setattr(current, name, changes[name])
     save_dream(current, tags=tags)
-    if motif_choices:
-        vocabulary.apply_motif_choices(current, **motif_choices)
+    if motif_choices and vocabulary.apply_motif_choices(current, motif_choices):
+        refresh_motifs(current)
+        search.index_dream(current)
     if draft_key:
         discard_draft(owner=current.owner, key=draft_key)
     return current
@@ -132,30 +133,28 @@ def create_entry(
 ) -> Dream:
     dream = Dream(owner=owner, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     save_dream(dream, tags=tags)
-    if motif_choices:
-        vocabulary.apply_motif_choices(dream, **motif_choices)
+    if motif_choices and vocabulary.apply_motif_choices(dream, motif_choices):
+        refresh_motifs(dream)
+        search.index_dream(dream)
     if draft_key:
         discard_draft(owner=owner, key=draft_key)
     return dream
 
 
 @transaction.atomic
-def keep_conflict_copy(*, of: Dream, title: str, body: str, tags: Iterable[str] = ()) -> Dream:
-    """Keep the words that were not chosen as a private dream of their own."""
-    copy = Dream(
-        owner=of.owner,
-        title=f"{title} (conflict copy)"[: Dream._meta.get_field("title").max_length],
-        body=body,
-        dreamt_on=of.dreamt_on,
-        lucid=of.lucid,
-        nightmare=of.nightmare,
-        recurring=of.recurring,
-        vividness=of.vividness,
-        mood=of.mood,
-        visibility=Dream.Visibility.PRIVATE,
-        conflict_of=of,
-    )
+def keep_conflict_copy(*, of: Dream, changes: dict, tags: Iterable[str] = ()) -> Dream:
+    """Keep the version that was not chosen, every field of it, as a private dream of its own."""
+    fields = {name: getattr(of, name) for name in EDITABLE_FIELDS}
+    fields.update({k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
+    title = (fields["title"] or of.title).strip()
+    fields["title"] = f"{title} (conflict copy)"[: Dream._meta.get_field("title").max_length]
+    fields["visibility"] = Dream.Visibility.PRIVATE
+    copy = Dream(owner=of.owner, conflict_of=of, **fields)
     return save_dream(copy, tags=tags)
+
+
+def version_fields(dream: Dream) -> dict:
+    return {name: getattr(dream, name) for name in EDITABLE_FIELDS}
 
 
 def trash(dream: Dream) -> None:
@@ -176,14 +175,28 @@ def purge_trash(*, owner=None, now=None) -> int:
     return deleted
 
 
-def save_draft(*, owner, key, dream: Dream | None, title: str, body: str, fields: dict) -> Draft:
-    """Keep what is in the form right now; one draft per form, the newest words win."""
+def save_draft(
+    *,
+    owner,
+    key,
+    dream: Dream | None,
+    title: str,
+    body: str,
+    fields: dict,
+    base_version: int | None = None,
+) -> Draft:
+    """Keep what is in the form right now; one draft per form, the newest words win.
+
+    base_version is the version the form was opened at: restoring the draft later over a
+    newer save is then a conflict, never an overwrite."""
+    if dream is not None and base_version is None:
+        base_version = dream.version
     draft, _ = Draft.objects.update_or_create(
         owner=owner,
         key=key,
         defaults={
             "dream": dream,
-            "base_version": dream.version if dream else None,
+            "base_version": base_version if dream else None,
             "title": title,
             "body": body,
             "fields": fields,

@@ -82,7 +82,10 @@ class Query:
                 value = f"{value:%-d %b %Y}"
             elif isinstance(value, bool):
                 value = "yes" if value else "no"
-            parts.append(f"{key}: {value}")
+            if key.startswith("-"):
+                parts.append(f"without {key[1:]} {value}")
+            else:
+                parts.append(f"{key}: {value}")
         return "; ".join(parts)
 
     def words(self) -> list[Term]:
@@ -99,7 +102,10 @@ def _date(value: str, *, end: bool) -> datetime.date | None:
         if not end or precision == "day":
             return parsed
         if precision == "month":
-            following = parsed.replace(day=28) + datetime.timedelta(days=4)
+            try:
+                following = parsed.replace(day=28) + datetime.timedelta(days=4)
+            except OverflowError:
+                return datetime.date.max
             return following - datetime.timedelta(days=following.day)
         return parsed.replace(month=12, day=31)
     return None
@@ -131,7 +137,8 @@ def parse(text: str) -> Query:
     for match in _TOKEN.finditer(text):
         negative = bool(match["neg"])
         if match["key"] is not None and match["key"].lower() in FILTERS:
-            _filter(query, match["key"].lower(), match["qval"] or match["val"] or "")
+            value = match["qval"] or match["val"] or ""
+            _filter(query, match["key"].lower(), value, negative=negative)
             continue
         if match["key"] is not None:
             raw, kind = match.group(0).lstrip("-"), "word"
@@ -167,14 +174,21 @@ def parse(text: str) -> Query:
     return query
 
 
-def _filter(query: Query, key: str, value: str) -> None:
+def _filter(query: Query, key: str, value: str, *, negative: bool = False) -> None:
     value = value.strip()
     if not value:
         query.notes.append(f"“{key}:” needs a value, so it was left out.")
         return
+    if negative and key in ("motif", "tag"):
+        query.filters[f"-{key}"] = value[:80]  # -motif:mirror: dreams without it
+        return
+    if negative and key in ("from", "to"):
+        query.notes.append(f"“-{key}:” cannot be negated; it was left out.")
+        return
     if key in ("lucid", "nightmare", "recurring", "shared"):
         if value.lower() in YES | NO:
-            query.filters[key] = value.lower() in YES
+            # -lucid:yes means lucid:no.
+            query.filters[key] = (value.lower() in YES) != negative
         else:
             query.notes.append(f"“{key}:{value[:40]}” should be yes or no; it was left out.")
     elif key in ("from", "to"):

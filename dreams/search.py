@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from dreams import query as query_language
-from dreams.models import Dream, DreamMotif, DreamTag, Tag, normalise_tag
+from dreams.models import Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
 from dreams.titles import strip_preamble
 
 # bm25 weights: title, body, tags, motifs. A word in the title says more than one in the body.
@@ -118,25 +118,55 @@ class Results:
     corrected: str = ""  # the query searched instead, when the one typed found nothing
 
 
-def _scope(dreams, parsed: query_language.Query, user, notes: list[str]):
-    from dreams import vocabulary
+def _motif(user, value: str, dreams):
+    """The motif a filter names: by slug ("grandfather-clock"), by its words ("grandfather
+    clock", "mirrors"), or a motif of someone else's on a dream this viewer can read."""
+    from django.utils.text import slugify
 
+    from dreams import motifs, vocabulary
+
+    slug = slugify(value)
+    found = vocabulary.motif_for_user(user, slug)
+    if found is None:
+        detected = motifs.detect(value, lexicon=vocabulary.lexicon_for(user))
+        if detected:
+            found = vocabulary.motif_for_user(user, detected[0].slug)
+    if found is None:
+        found = Motif.objects.filter(slug=slug, dream_links__dream__in=dreams).first()
+    return found
+
+
+def _scope(dreams, parsed: query_language.Query, user, notes: list[str]):
     filters = parsed.filters
-    if "motif" in filters:
-        motif = vocabulary.motif_for_user(user, str(filters["motif"]).lower())
+    visible = dreams
+    for key in ("motif", "-motif"):
+        if key not in filters:
+            continue
+        motif = _motif(user, str(filters[key]), visible)
         if motif is None:
-            notes.append(f"There is no motif “{filters['motif']}”; that filter was left out.")
-            del filters["motif"]
+            # Read as plain words, as anything else that cannot be read as the language.
+            term = query_language._term(str(filters[key]), kind="word")
+            if term is not None:
+                (parsed.excluded.append(term) if key.startswith("-")
+                 else parsed.groups.append([term]))  # fmt: skip
+            notes.append(f"There is no motif “{filters[key]}”; searched for the words instead.")
+            del filters[key]
+            continue
+        with_it = dreams.with_motif(motif)
+        dreams = dreams.exclude(pk__in=with_it.values("pk")) if key == "-motif" else with_it
+        filters[key] = motif.name
+    for key in ("tag", "-tag"):
+        if key not in filters:
+            continue
+        tag_key = normalise_tag(str(filters[key]))
+        tagged = visible.filter(tag_links__tag__normalised=tag_key)
+        if key == "-tag":
+            dreams = dreams.exclude(pk__in=tagged.values("pk"))
+        elif Tag.objects.filter(normalised=tag_key, dream_links__dream__in=visible).exists():
+            dreams = dreams.filter(tag_links__tag__normalised=tag_key)
         else:
-            dreams = dreams.with_motif(motif)
-            filters["motif"] = motif.name
-    if "tag" in filters:
-        key = normalise_tag(str(filters["tag"]))
-        if Tag.objects.filter(normalised=key, dream_links__dream__in=dreams).exists():
-            dreams = dreams.filter(tag_links__tag__normalised=key)
-        else:
-            notes.append(f"No dream here has the tag “{filters['tag']}”; that filter was left out.")
-            del filters["tag"]
+            notes.append(f"No dream here has the tag “{filters[key]}”, so none match it.")
+            dreams = dreams.none()
     for flag in ("lucid", "nightmare", "recurring"):
         if flag in filters:
             dreams = dreams.filter(**{flag: filters[flag]})
@@ -186,12 +216,6 @@ def _run(scoped, parsed, *, offset: int, limit: int) -> tuple[list[Hit], int]:
     return [Hit(dreams[pk], _snippet(text)) for pk, text in rows if pk in dreams], count
 
 
-def _known(word: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM dream_search_word WHERE word = %s", [word])
-        return cursor.fetchone() is not None
-
-
 def _candidates(expression: str, limit: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -202,31 +226,54 @@ def _candidates(expression: str, limit: int) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _alternatives(word: str) -> tuple[list[str], str]:
-    """Words of the journal for one that found nothing: those it is part of, or the closest
-    spelling. Returns (words, how) with how "part" or "typo"."""
-    if len(word) < 3 or _known(word):
+def _seen_by(scoped, words: list[str], *, want: int) -> list[str]:
+    """The words (in order) that occur in a dream of this scope: the word list spans every
+    journal, so a suggestion must never reveal a word of a dream the viewer cannot read."""
+    ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
+    seen = []
+    with connection.cursor() as cursor:
+        for word in words:
+            cursor.execute(
+                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND rowid IN ({ids_sql}) "
+                "LIMIT 1",
+                ['"' + word.replace('"', '""') + '"', *ids_params],
+            )
+            if cursor.fetchone():
+                seen.append(word)
+                if len(seen) >= want:
+                    break
+    return seen
+
+
+def _alternatives(word: str, scoped) -> tuple[list[str], str]:
+    """Words of dreams in scope for one that found nothing: those it begins (or, from four
+    letters, is part of), or else the closest spelling. Returns (words, "part" or "typo")."""
+    if len(word) < 3:
         return [], ""
-    containing = [w for w in _candidates(f'"{word}"', 50) if w != word]
-    if containing:
-        containing.sort(key=lambda w: (len(w), w))
-        return containing[:MAX_EXPANSIONS], "part"
+    containing = [w for w in _candidates(f'"{word}"', 200) if w != word]
+    # "red" should not become "dared, shared": prefixes first, and middles only for longer parts.
+    starts = sorted((w for w in containing if w.startswith(word)), key=lambda w: (len(w), w))
+    middles = sorted((w for w in containing if not w.startswith(word)), key=lambda w: (len(w), w))
+    parts = _seen_by(scoped, starts + (middles if len(word) >= 4 else []), want=MAX_EXPANSIONS)
+    if parts:
+        return parts, "part"
     trigrams = {word[i : i + 3] for i in range(len(word) - 2)}
     expression = " OR ".join(f'"{t}"' for t in sorted(trigrams))
-    close = difflib.get_close_matches(word, _candidates(expression, 60), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(word, _candidates(expression, 80), n=6, cutoff=0.75)
+    close = _seen_by(scoped, close, want=1)
     return close, "typo" if close else ""
 
 
-def _corrected(parsed: query_language.Query) -> tuple[query_language.Query, list[str]]:
-    """The query with each unknown word replaced by the journal's words for it."""
+def _corrected(parsed: query_language.Query, scoped) -> tuple[query_language.Query, list[str]]:
+    """The query with each word that found nothing replaced by the scope's words for it."""
     notes, groups = [], []
     for group in parsed.groups:
         new_group = []
         for term in group:
-            if term.kind != "word":
+            if term.kind != "word" or _seen_by(scoped, [term.words[0]], want=1):
                 new_group.append(term)
                 continue
-            words, how = _alternatives(term.words[0])
+            words, how = _alternatives(term.words[0], scoped)
             if not words:
                 new_group.append(term)
                 continue
@@ -246,6 +293,8 @@ def search(*, user, text: str, offset: int = 0, limit: int = 20) -> Results:
     parsed = query_language.parse(text)
     notes = list(parsed.notes)
     scoped = _scope(Dream.objects.visible_to(user), parsed, user, notes)
+    if parsed.has_terms and scoped.query.is_empty():
+        return Results(parsed, [], 0, parsed.describe(), notes)
     if not parsed.has_terms:
         # An empty query (or only filters): the most recent dreams.
         count = scoped.count()
@@ -256,7 +305,7 @@ def search(*, user, text: str, offset: int = 0, limit: int = 20) -> Results:
     hits, count = _run(scoped, parsed, offset=offset, limit=limit)
     corrected = ""
     if count == 0 and parsed.words():
-        fixed, fix_notes = _corrected(parsed)
+        fixed, fix_notes = _corrected(parsed, scoped)
         if fix_notes:
             hits, count = _run(scoped, fixed, offset=offset, limit=limit)
             notes.extend(fix_notes)

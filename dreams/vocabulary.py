@@ -57,19 +57,40 @@ class Suggestion:
     def evidence(self) -> str:
         return ", ".join(self.detection.words)
 
+    def choice(self, posted: dict[str, str]) -> str:
+        """The choice to show: what the form said, else what the dream's link says."""
+        if self.motif.slug in posted:
+            return posted[self.motif.slug]
+        return {DreamMotif.Status.ADDED: Choice.KEEP, DreamMotif.Status.REMOVED: Choice.DROP}.get(
+            self.status, Choice.AS_FOUND
+        )
+
 
 def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]:
-    """The motifs found in a text being written, with the words that show them."""
+    """The motifs found in a text being written, with the words that show them, and the
+    motifs the author set by hand on this dream even if the text no longer shows them."""
     detections = motifs.detect(text, lexicon=lexicon_for(owner))
-    by_slug = _motifs_by_slug(owner, [d.slug for d in detections])
     statuses = {}
     if dream is not None and dream.pk:
         statuses = dict(dream.motif_links.values_list("motif__slug", "status"))
-    return [
+    hand_set = [
+        slug
+        for slug, status in statuses.items()
+        if status in (DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED)
+        and slug not in {d.slug for d in detections}
+    ]
+    by_slug = _motifs_by_slug(owner, [d.slug for d in detections] + hand_set)
+    found = [
         Suggestion(by_slug[d.slug], d, statuses.get(d.slug, ""))
         for d in detections
         if d.slug in by_slug
     ]
+    for slug in hand_set:
+        if slug in by_slug:
+            motif = by_slug[slug]
+            empty = motifs.Detection(slug, motif.name, motif.category, ())
+            found.append(Suggestion(motif, empty, statuses[slug]))
+    return found
 
 
 def _motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
@@ -85,21 +106,55 @@ def _motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
     return by_slug
 
 
+class Choice:
+    """What the author said of one motif on one dream."""
+
+    AS_FOUND = ""  # whatever the text shows
+    KEEP = "keep"  # on this dream whatever the text later says
+    DROP = "drop"  # not on this dream
+    NEVER = "never"  # not on this dream, and never suggested or found for this author again
+
+    LABELS = {
+        AS_FOUND: "As found in the text",
+        KEEP: "Keep it on this dream",
+        DROP: "Not in this dream",
+        NEVER: "Never suggest it to me",
+    }
+
+
 @transaction.atomic
-def apply_motif_choices(dream: Dream, *, accept: Iterable[str], reject: Iterable[str]) -> None:
-    """The author's word on the suggestions: accepted ones stay whatever the text later says;
-    rejected ones leave this dream and are not suggested to this author again."""
-    accept, reject = set(accept) - set(reject), set(reject)
-    by_slug = _motifs_by_slug(dream.owner, accept | reject)
-    for slug in accept | reject:
+def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> bool:
+    """The author's word on each motif. Returns whether some went back to "as found", so the
+    caller detects again."""
+    by_slug = _motifs_by_slug(dream.owner, choices)
+    reset = False
+    for slug, choice in choices.items():
         motif = by_slug.get(slug)
         if motif is None:
             continue
-        status = DreamMotif.Status.REMOVED if slug in reject else DreamMotif.Status.ADDED
+        if choice == Choice.AS_FOUND:
+            hand_set = [DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED]
+            reset |= bool(
+                DreamMotif.objects.filter(dream=dream, motif=motif, status__in=hand_set).delete()[0]
+            )
+            continue
+        if choice not in Choice.LABELS:
+            continue
+        status = DreamMotif.Status.ADDED if choice == Choice.KEEP else DreamMotif.Status.REMOVED
         DreamMotif.objects.update_or_create(dream=dream, motif=motif, defaults={"status": status})
-        if slug in reject:
+        if choice == Choice.NEVER:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
     search.index_dream(dream)
+    return reset
+
+
+def choices_from(post) -> dict[str, str]:
+    """{slug: choice} from a form's motif-<slug> fields."""
+    return {
+        name.removeprefix("motif-"): value
+        for name, value in post.items()
+        if name.startswith("motif-") and value in Choice.LABELS
+    }
 
 
 def motif_for_user(owner, slug: str) -> Motif | None:

@@ -68,12 +68,12 @@ def test_motif_pages_query_count_is_fixed(client, journal, django_assert_max_num
 def test_suggestions_fragment_for_the_writing_form(client, user):
     client.force_login(user)
     response = client.post(
-        "/motifs/suggest/", {"body": "Mirrors, a mirrored hall.", "reject": ["mirror"]},
+        "/motifs/suggest/", {"body": "Mirrors, a mirrored hall.", "motif-mirror": "drop"},
         headers={"HX-Request": "true"},
     )  # fmt: skip
     html = response.content.decode()
     assert "<html" not in html and "mirrors, mirrored" in html
-    assert 'name="reject" value="mirror" checked' in html
+    assert '<option value="drop" selected>' in html
 
 
 def test_making_a_motif_from_selected_words(client, user):
@@ -118,3 +118,15 @@ def test_a_thread_cannot_loop(user, make_dream):
         threads.link(a, earlier=b)
     with pytest.raises(threads.ThreadError):
         threads.link(a, earlier=a)
+
+
+def test_someones_own_motif_on_a_shared_dream_has_a_page(client, user, make_dream):
+    from dreams import vocabulary
+
+    vocabulary.make_motif(owner=user, name="Glass owl", category="animal")
+    make_dream(user, title="Owl night", body="A glass owl watched.",
+               visibility=Dream.Visibility.SHARED)  # fmt: skip
+    make_dream(user, title="Secret owl", body="Another glass owl.")
+    response = client.get("/motifs/glass-owl/")
+    assert response.status_code == 200
+    assert [d.title for d in response.context["dreams"]] == ["Owl night"]

@@ -27,7 +27,7 @@ def rich_journal(user, make_dream):
         visibility=Dream.Visibility.SHARED, nightmare=True, dreamt_on_text="(1985?)",
     )  # fmt: skip
     threads.link(second, earlier=first)
-    vocabulary.apply_motif_choices(second, accept=["moth"], reject=["mirror"])
+    vocabulary.apply_motif_choices(second, {"moth": "keep", "mirror": "never"})
     own = vocabulary.make_motif(owner=user, name="Paper swan", category="animal")
     vocabulary.add_word(owner=user, motif=own, word="origami bird")
     vocabulary.add_word(owner=user, motif=Motif.objects.get(slug="staircase", owner=None),

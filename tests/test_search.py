@@ -188,3 +188,40 @@ def test_the_rebuild_command_checks_the_index(corpus):
         call_command("rebuild_search_index", "--check", stdout=StringIO())
     call_command("rebuild_search_index", stdout=StringIO())
     assert search.check_index() == []
+
+
+def test_suggestions_never_reveal_words_of_dreams_the_viewer_cannot_read(
+    corpus, user, other_user, make_dream
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    make_dream(other_user, title="x", body="A zanzibarquokka in my locked room.")
+    for viewer in (AnonymousUser(), user):
+        results = search.search(user=viewer, text="zanzibarquok")
+        assert results.count == 0 and "zanzibarquokka" not in " ".join(results.notes)
+        results = search.search(user=viewer, text="zanzibarquoka")
+        assert results.count == 0 and "zanzibarquokka" not in " ".join(results.notes)
+    assert search.search(user=other_user, text="zanzibarquok").count == 1
+
+
+def test_short_parts_only_match_word_starts(corpus, user):
+    results = search.search(user=user, text="emb")
+    assert "embers" in " ".join(results.notes)
+    assert corpus["bird"] in [h.dream for h in results.hits]
+
+
+def test_negated_filters_and_motifs_by_their_words(corpus, user):
+    with_bird = set(found(user, "motif:hummingbird"))
+    assert corpus["bird"] in with_bird
+    assert corpus["bird"] not in found(user, "-motif:hummingbird")
+    assert corpus["door"] not in found(user, "door -tag:work")
+    assert found(user, "door -lucid:yes") == [corpus["doors"]]
+    assert corpus["bird"] in found(user, "motif:hummingbirds")
+    results = search.search(user=user, text="motif:unicornish")
+    assert "searched for the words instead" in " ".join(results.notes)
+    assert search.search(user=user, text="door tag:nosuchtag").count == 0
+
+
+def test_far_dates_do_not_break_anything(client, corpus):
+    assert client.get("/search/", {"q": "door to:9999-12"}).status_code == 200
+    assert client.get("/search/", {"q": "door from:0001-01"}).status_code == 200

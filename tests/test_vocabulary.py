@@ -14,7 +14,7 @@ def test_suggestions_carry_their_evidence(user):
 
 def test_a_rejected_motif_stops_coming_back_for_that_user_only(user, other_user, make_dream):
     dream = make_dream(user, body="A mirror and a staircase.")
-    vocabulary.apply_motif_choices(dream, accept=["staircase"], reject=["mirror"])
+    vocabulary.apply_motif_choices(dream, {"staircase": "keep", "mirror": "never"})
     statuses = dict(dream.motif_links.values_list("motif__slug", "status"))
     assert statuses["mirror"] == DreamMotif.Status.REMOVED
     assert statuses["staircase"] == DreamMotif.Status.ADDED
@@ -28,7 +28,7 @@ def test_a_rejected_motif_stops_coming_back_for_that_user_only(user, other_user,
 
 def test_an_accepted_motif_stays_when_the_text_changes(user, make_dream):
     dream = make_dream(user, body="A mirror.")
-    vocabulary.apply_motif_choices(dream, accept=["mirror"], reject=[])
+    vocabulary.apply_motif_choices(dream, {"mirror": "keep"})
     dream.body = "Nothing reflective now."
     entries.save_dream(dream)
     assert "mirror" in {m.slug for m in dream.shown_motifs}
@@ -92,10 +92,45 @@ def test_motif_choices_through_the_form(client, user):
             "body": "A mirror on the staircase.",
             "dreamt_on": "2026-01-01",
             "visibility": "private",
-            "accept": ["staircase"],
-            "reject": ["mirror"],
+            "motif-staircase": "keep",
+            "motif-mirror": "never",
         },
     )
     dream = Dream.objects.get(owner=user)
     assert {m.slug for m in dream.shown_motifs} == {"staircase"}
     assert MotifRejection.objects.filter(owner=user, motif__slug="mirror").exists()
+
+
+def test_not_in_this_dream_is_for_this_dream_only(client, user, make_dream):
+    other = make_dream(user, body="A mirror in the hall.")
+    client.force_login(user)
+    client.post(
+        "/dreams/new/",
+        {"body": "A mirror again.", "dreamt_on": "2026-01-01", "visibility": "private",
+         "motif-mirror": "drop"},
+    )  # fmt: skip
+    dream = Dream.objects.exclude(pk=other.pk).get(owner=user)
+    assert "mirror" not in {m.slug for m in dream.shown_motifs}
+    assert not MotifRejection.objects.exists()
+    entries.save_dream(other)
+    assert "mirror" in {m.slug for m in other.shown_motifs}
+
+
+def test_a_kept_motif_can_go_back_to_as_found(client, user, make_dream):
+    dream = make_dream(user, body="A mirror.")
+    vocabulary.apply_motif_choices(dream, {"mirror": "keep"})
+    client.force_login(user)
+    client.post(
+        f"/dreams/{dream.pk}/edit/",
+        {"body": "Nothing but fog now.", "dreamt_on": "2026-01-01", "visibility": "private",
+         "version": str(dream.version), "motif-mirror": ""},
+    )  # fmt: skip
+    dream.refresh_from_db()
+    assert "mirror" not in {m.slug for m in dream.shown_motifs}
+
+
+def test_kept_motifs_stay_in_the_suggestions_when_their_words_go(user, make_dream):
+    dream = make_dream(user, body="A brass compass.")
+    vocabulary.apply_motif_choices(dream, {"compass": "keep"})
+    found = {s.motif.slug: s for s in vocabulary.suggest("Nothing here", owner=user, dream=dream)}
+    assert found["compass"].choice({}) == "keep" and found["compass"].evidence == ""

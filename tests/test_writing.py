@@ -214,3 +214,49 @@ def test_the_trash_forgets_after_thirty_days(user, make_dream):
     Dream.objects.filter(pk=recent.pk).update(deleted_at=now - datetime.timedelta(days=29))
     assert entries.purge_trash(now=now) >= 1
     assert list(Dream.objects.all()) == [recent]
+
+
+def test_a_conflict_copy_keeps_every_detail_of_the_losing_side(writer, user, make_dream):
+    dream = make_dream(user, body="Saved words.", dreamt_on=datetime.date(2026, 1, 1))
+    entries.save_edit(dream, changes={"body": "Newer saved words."}, tags=[], base_version=1)
+    data = entry(body="My stale words.", version="1", dreamt_on="2025-10-05", vividness="5",
+                 nightmare="on", mood="frightened")  # fmt: skip
+    page = writer.post(reverse("dreams:edit", args=[dream.pk]), data)
+    assert "nightmare" in page.content.decode() and "5 Oct 2025" in page.content.decode()
+    writer.post(reverse("dreams:resolve", args=[dream.pk]),
+                {"keep": "saved", "draft_key": data["draft_key"]})  # fmt: skip
+    copy = Dream.objects.get(conflict_of=dream)
+    assert copy.body == "My stale words." and copy.nightmare and copy.vividness == 5
+    assert copy.dreamt_on == datetime.date(2025, 10, 5) and copy.mood == "frightened"
+
+
+def test_an_edit_without_its_version_is_a_conflict_not_an_overwrite(writer, user, make_dream):
+    dream = make_dream(user, body="Keep me.")
+    data = entry(body="Blind overwrite.")
+    data.pop("version", None)
+    assert writer.post(reverse("dreams:edit", args=[dream.pk]), data).status_code == 409
+    dream.refresh_from_db()
+    assert dream.body == "Keep me."
+
+
+def test_an_expired_form_says_nothing_was_lost(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(reverse("dreams:new"), entry())
+    assert response.status_code == 403
+    assert "your words are still kept" in response.content.decode()
+    assert not Dream.objects.exists()
+
+
+def test_the_purge_command(user, make_dream):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = make_dream(user)
+    Dream.objects.filter(pk=old.pk).update(deleted_at=timezone.now() - datetime.timedelta(days=40))
+    out = StringIO()
+    call_command("purge_trash", stdout=out)
+    assert not Dream.objects.filter(pk=old.pk).exists() and "Removed" in out.getvalue()

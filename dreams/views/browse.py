@@ -115,8 +115,16 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "scope_query": urlencode({"scope": scope}) if scope else "",
             "related": visible.related_to(dream, limit=RELATED_COUNT),
             "earlier_choices": _earlier_choices(request, dream),
+            "in_thread": _in_visible_thread(dream, visible),
         },
     )
+
+
+def _in_visible_thread(dream: Dream, visible) -> bool:
+    """Whether the thread page would show this viewer more than this one dream."""
+    if dream.recurs_id and visible.filter(pk=dream.recurs_id).exists():
+        return True
+    return visible.filter(recurs=dream).exists()
 
 
 def _earlier_choices(request: HttpRequest, dream: Dream):

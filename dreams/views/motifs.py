@@ -11,6 +11,8 @@ from django.db.models import Count, Max, Min
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from dreams import charts, threads, vocabulary
@@ -61,10 +63,17 @@ def _as_date(value) -> datetime.date:
 
 @require_safe
 def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    visible = Dream.objects.visible_to(request.user)
     motif = vocabulary.motif_for_user(request.user, slug)
     if motif is None:
+        # Someone's own motif on a dream this viewer can read has a page too.
+        motif = (
+            Motif.objects.filter(slug=slug, dream_links__dream__in=visible.values("pk"))
+            .distinct()
+            .first()
+        )
+    if motif is None:
         raise Http404("No such motif.")
-    visible = Dream.objects.visible_to(request.user)
     dreams = visible.with_motif(motif)
     links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
     seen = links.aggregate(first=Min(_day()), last=Max(_day()))
@@ -123,8 +132,8 @@ def _suggestions(request: HttpRequest, *, note: str = "", ok: bool = True) -> Ht
         "dreams/_motif_suggestions.html",
         {
             "suggestions": suggestions,
-            "accepted": set(request.POST.getlist("accept")),
-            "rejected": set(request.POST.getlist("reject")),
+            "posted_choices": vocabulary.choices_from(request.POST),
+            "choice_labels": vocabulary.Choice.LABELS.items(),
             "categories": Motif.Category.choices,
             "note": note,
             "note_ok": ok,
@@ -160,7 +169,10 @@ def motif_create(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return _suggestions(request, note=note, ok=ok)
     (messages.success if ok else messages.error)(request, note)
-    return redirect(request.POST.get("next") or "dreams:motifs")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("dreams:motifs")
+    return redirect(target)
 
 
 @login_required

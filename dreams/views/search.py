@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from dreams import search
+from dreams import query, search
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 PER_PAGE = 20
 MAX_PAGE = 500
@@ -24,7 +28,8 @@ def _page_number(value: str | None) -> int:
 @require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def search_page(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")
+    # Control characters (a pasted NUL) never reach the page or the query.
+    text = _CONTROL.sub(" ", request.GET.get("q", ""))[: query.MAX_QUERY * 2]
     page = _page_number(request.GET.get("page"))
     results = search.search(
         user=request.user, text=text, offset=(page - 1) * PER_PAGE, limit=PER_PAGE

@@ -39,6 +39,13 @@ def _draft_key(request: HttpRequest):
         return None
 
 
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
 def _keep_draft(request: HttpRequest, dream: Dream | None):
     """Whatever was posted is kept as a draft before anything else can go wrong."""
     key = _draft_key(request) or uuid.uuid4()
@@ -49,6 +56,8 @@ def _keep_draft(request: HttpRequest, dream: Dream | None):
         title=request.POST.get("title", "")[:10_000],
         body=request.POST.get("body", ""),
         fields=_draft_fields(request.POST),
+        # Unknown: 0, so restoring these words can only ever meet a conflict page.
+        base_version=_posted_version(request) or 0,
     )
     return key
 
@@ -63,7 +72,7 @@ def _form_from_draft(draft: Draft, *, instance: Dream | None, today) -> DreamFor
 
 
 def _motif_choices(request: HttpRequest) -> dict:
-    return {"accept": request.POST.getlist("accept"), "reject": request.POST.getlist("reject")}
+    return vocabulary.choices_from(request.POST)
 
 
 def _render_form(request, form, *, dream=None, draft_offer=None, status=200):
@@ -81,8 +90,8 @@ def _render_form(request, form, *, dream=None, draft_offer=None, status=200):
             "autosave_url": autosave_url,
             "draft_key": form["draft_key"].value() or form.initial.get("draft_key"),
             "suggestions": vocabulary.suggest(body, owner=request.user, dream=dream),
-            "accepted": set(request.POST.getlist("accept")),
-            "rejected": set(request.POST.getlist("reject")),
+            "posted_choices": vocabulary.choices_from(request.POST),
+            "choice_labels": vocabulary.Choice.LABELS.items(),
             "categories": Motif.Category.choices,
         },
         status=status,
@@ -144,7 +153,8 @@ def edit_dream(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             _keep_draft(request, dream)
             return _render_form(request, form, dream=dream, status=422)
-        base_version = form.cleaned_data["version"] or dream.version
+        # A form without its version cannot prove it saw the latest words: a conflict.
+        base_version = form.cleaned_data["version"] or 0
         try:
             saved = entries.save_edit(
                 dream,
@@ -159,7 +169,12 @@ def edit_dream(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request,
                 "dreams/conflict.html",
-                {"dream": stale.current, "mine": form.cleaned_data, "draft_key": key},
+                {
+                    "dream": stale.current,
+                    "mine": form.cleaned_data,
+                    "mine_mood": dict(Dream.Mood.choices).get(form.cleaned_data.get("mood"), ""),
+                    "draft_key": key,
+                },
                 status=409,
             )
         return _saved(request, saved, form.cleaned_data["draft_key"])
@@ -170,8 +185,6 @@ def edit_dream(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = DreamForm(instance=dream, initial={"draft_key": uuid.uuid4()}, today=today)
     offer = entries.pending_draft(owner=request.user, dream=dream)
-    if offer and (offer.title, offer.body) == (dream.title, dream.body):
-        offer = None  # nothing in it that the dream does not already say
     return _render_form(request, form, dream=dream, draft_offer=offer)
 
 
@@ -189,26 +202,21 @@ def resolve_conflict(request: HttpRequest, pk: int) -> HttpResponse:
         today=timezone.localdate(),
     )
     mine_valid = form.is_valid()
+    if mine_valid:
+        mine, mine_tags = form.changes(), form.cleaned_data["tags"]
+    else:  # words kept whatever else was wrong with the form
+        mine, mine_tags = {"title": draft.title, "body": draft.body}, []
     with transaction.atomic():
         current = Dream.objects.select_for_update().get(pk=dream.pk)
         if request.POST.get("keep") == "mine" and mine_valid:
             copy = entries.keep_conflict_copy(
-                of=current, title=current.title, body=current.body, tags=current.tag_names
+                of=current, changes=entries.version_fields(current), tags=current.tag_names
             )
-            entries.save_edit(
-                current,
-                changes=form.changes(),
-                tags=form.cleaned_data["tags"],
-                base_version=current.version,
-            )
+            entries.save_edit(current, changes=mine, tags=mine_tags, base_version=current.version)
         else:
-            copy = entries.keep_conflict_copy(
-                of=current,
-                title=draft.title.strip() or current.title,
-                body=draft.body,
-                tags=form.cleaned_data.get("tags", []) if mine_valid else [],
-            )
+            copy = entries.keep_conflict_copy(of=current, changes=mine, tags=mine_tags)
         draft.delete()
+    request.session["saved_draft"] = str(draft.key)  # the browser's copy is safe to forget
     messages.success(
         request, f"Saved. The other version is kept as a private dream: “{copy.title}”."
     )
@@ -245,6 +253,7 @@ def autosave(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             title=title[:10_000],
             body=body,
             fields=_draft_fields(request.POST),
+            base_version=(_posted_version(request) or 0) if dream else None,
         )
     now = timezone.localtime()
     return render(request, "dreams/_autosave_status.html", {"saved_at": now})

@@ -15,7 +15,7 @@ def test_suggestions_appear_while_writing_and_a_rejection_is_learnt(new_page, wr
     mirror = page.locator(".suggestion", has_text="Mirror")
     expect(mirror).to_contain_text("mirrors, mirrored, mirror")
     expect(page.locator(".suggestion", has_text="Staircase")).to_be_visible()
-    mirror.get_by_label(re.compile("Not this")).check()
+    mirror.locator("select").select_option("never")
     page.get_by_role("button", name="Save dream").click()
     expect(page.locator(".dream__body")).to_be_visible()
     dream = Dream.objects.get(owner=writer)

@@ -66,7 +66,7 @@ def test_words_typed_offline_are_kept_on_the_device(new_page, writer, log_in):
     page.goto("/dreams/new/")
     page.context.set_offline(True)
     page.locator("#id_body").type("The train had no driver")
-    expect(page.locator("#autosave-status")).to_contain_text("kept on this device")
+    expect(page.locator("#autosave-alert")).to_contain_text("kept on this device")
     page.context.set_offline(False)
     page.reload()
     local = page.locator("[data-local-draft-offer]")
@@ -120,3 +120,30 @@ def test_the_writing_form_has_no_accessibility_violations(new_page, writer, log_
     page.goto("/dreams/new/")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_kept_copy_survives_looking_at_the_form_and_leaves_with_the_user(
+    new_page, writer, log_in, django_user_model
+):
+    page = log_in(new_page(), writer)
+    page.goto("/dreams/new/")
+    page.context.set_offline(True)
+    page.locator("#id_body").type("Words only this device has")
+    context = page.context
+    page.close()  # still offline: the server never hears of these words
+    context.set_offline(False)
+    page = context.new_page()
+    for _ in range(2):  # look at the form, go elsewhere, come back: the copy is still offered
+        page.goto("/dreams/new/")
+        offer = page.locator("[data-local-draft-offer]")
+        expect(offer).to_be_visible()
+        expect(offer).to_contain_text("Words only this device")
+        page.goto("/")
+    page.goto("/accounts/")
+    page.get_by_role("button", name="Log out").click()
+    other = django_user_model.objects.create_user(username="someone", password="x" * 20)
+    log_in(page, other)
+    page.goto("/dreams/new/")
+    expect(page.locator("#id_body")).to_be_visible()
+    expect(page.locator("[data-local-draft-offer]")).to_be_hidden()
+    assert page.evaluate("Object.keys(localStorage).length") == 0
