@@ -73,3 +73,52 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
+
+
+def test_deploy_check_is_clean_with_https_and_debug_off():
+    env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "1"}
+    process = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert process.returncode == 0, process.stderr
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    scripts = next(p for p in policy.split(";") if p.strip().startswith("script-src"))
+    assert "'self'" in scripts and "unsafe-inline" not in scripts and "unsafe-eval" not in scripts
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    html = response.content.decode()
+    assert '"allowEval": false' in html and '"includeIndicatorStyles": false' in html
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_database_that_cannot_be_written_gets_a_clear_page(client, user, monkeypatch):
+    from django.db import OperationalError
+
+    from dreams import entries
+
+    def read_only(**kwargs):
+        raise OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(entries, "create_entry", read_only)
+    client.force_login(user)
+    response = client.post(
+        "/dreams/new/", {"body": "Words.", "dreamt_on": "2026-01-01", "visibility": "private"}
+    )
+    assert response.status_code == 503
+    assert "cannot save right now" in response.content.decode()
+
+
+def test_uploads_are_limited():
+    from django.conf import settings
+
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 10 * 1024 * 1024
+    from dreams import portability
+
+    assert portability.MAX_FILE_BYTES <= 50 * 1024 * 1024

@@ -68,11 +68,14 @@ def test_words_typed_offline_are_kept_on_the_device(new_page, writer, log_in):
     page.locator("#id_body").type("The train had no driver")
     expect(page.locator("#autosave-alert")).to_contain_text("kept on this device")
     page.context.set_offline(False)
+    # Back online, the words reach the server by themselves.
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=10_000)
+    expect(page.locator("#autosave-alert")).to_be_empty()
     page.reload()
-    local = page.locator("[data-local-draft-offer]")
-    expect(local).to_be_visible()
-    expect(local).to_contain_text("The train had no driver")
-    local.get_by_role("button", name="Restore them").click()
+    offer = page.locator(".draft-offer:visible")
+    expect(offer).to_have_count(1)  # one offer, not the server's and the device's both
+    expect(offer).to_contain_text("The train had no driver")
+    offer.get_by_role("link", name="Restore them").click()
     expect(page.locator("#id_body")).to_have_value("The train had no driver")
 
 
