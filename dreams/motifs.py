@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -39,19 +40,20 @@ def stem(word: str) -> str:
     return _stemmer().stemWord(word.casefold())
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     stem: str
     start: int
     end: int
 
 
+@lru_cache(maxsize=200_000)
+def _stem_of(word: str) -> str:
+    return _stemmer().stemWord(word.casefold())
+
+
 def tokenize(text: str) -> list[Token]:
-    stemmer = _stemmer()
-    return [
-        Token(stemmer.stemWord(m.group().casefold()), m.start(), m.end())
-        for m in _WORD.finditer(text)
-    ]
+    # A journal repeats its words: the cache makes stemming a dictionary lookup.
+    return [Token(_stem_of(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
@@ -137,18 +139,28 @@ def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
     """The motifs in a text with the exact spans that show them, most frequent first."""
     tokens = tokenize(text)
     found: dict[str, tuple[LexiconEntry, list[Span]]] = {}
+    index = lexicon._index
     i = 0
     while i < len(tokens):
+        candidates = index.get(tokens[i].stem)
+        if not candidates:
+            i += 1
+            continue
         matched = 0
-        for stems, entry in lexicon._index.get(tokens[i].stem, ()):
+        for stems, entry in candidates:
             length = len(stems)
             if matched and length < matched:
                 break
-            window = tokens[i : i + length]
-            if len(window) != length or tuple(t.stem for t in window) != stems:
-                continue
-            if any(not _JOIN.fullmatch(text, a.end, b.start) for a, b in pairwise(window)):
-                continue
+            if length > 1:
+                if i + length > len(tokens) or any(
+                    tokens[i + k].stem != stems[k] for k in range(1, length)
+                ):
+                    continue
+                window = tokens[i : i + length]
+                if any(not _JOIN.fullmatch(text, a.end, b.start) for a, b in pairwise(window)):
+                    continue
+            else:
+                window = (tokens[i],)
             matched = length
             if entry is IDIOM:
                 break  # the words are spoken for, and by no motif

@@ -93,6 +93,22 @@ def index_dream(dream: Dream) -> None:
         )
 
 
+def index_new(documents: list[tuple[int, str, str, str, str]]) -> None:
+    """Index many new dreams at once: (pk, title, body, tags, motifs) each, in the order
+    _document() gives them. For bulk writers (imports, generated corpora)."""
+    if connection.vendor != "sqlite" or not documents:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO dream_fts (rowid, title, body, tags, motifs) VALUES (%s, %s, %s, %s, %s)",
+            documents,
+        )
+        words = {w.casefold() for doc in documents for w in _WORDS.findall(" ".join(doc[1:]))}
+        cursor.executemany(
+            "INSERT OR IGNORE INTO dream_search_word (word) VALUES (%s)", [(w,) for w in words]
+        )
+
+
 def reindex(dreams: Iterable[Dream]) -> None:
     for dream in dreams:
         index_dream(dream)

@@ -90,3 +90,20 @@ def test_an_import_key_is_unique_per_owner(make_dream, user):
     make_dream(user, source="seed", source_id="abc")
     with pytest.raises(IntegrityError), transaction.atomic():
         make_dream(user, source="seed", source_id="abc")
+
+
+def test_create_many_saves_as_save_dream_does(user, other_user):
+    from dreams import entries, search
+
+    made = entries.create_many(
+        [
+            (Dream(owner=user, title="a", body="A mirror and a staircase."), ["Work", "x"]),
+            (Dream(owner=other_user, title="b", body="Mirrors, mirrored."), ["work"]),
+            (Dream(owner=user, title="c", body="Nothing much."), []),
+        ]
+    )
+    assert all(d.pk for d in made)
+    assert {m.slug for m in made[0].shown_motifs} >= {"mirror", "staircase"}
+    assert made[1].motif_links.get(motif__slug="mirror").count == 2
+    assert Tag.objects.filter(normalised="work").count() == 2
+    assert search.check_index() == []

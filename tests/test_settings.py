@@ -77,6 +77,7 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(db):
 
 def test_deploy_check_is_clean_with_https_and_debug_off():
     env = {**os.environ, "DJANGO_DEBUG": "0", "DJANGO_HTTPS": "1"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' own process only
     process = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

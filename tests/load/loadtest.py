@@ -89,8 +89,13 @@ def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_SETTINGS_MODULE": "journal.settings",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([PYTHON, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    # The production server serves hashed static files: they must be collected first.
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     names = [f"loader{i}" for i in range(clients)]
     django(env, "from django.contrib.auth.models import User\n" + "".join(
         f"User.objects.create_user({n!r}, password={PASSWORD!r})\n" for n in names))  # fmt: skip
