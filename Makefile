@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 
-.PHONY: run dev test lint format setup clean
+.PHONY: run dev test bench lint format setup clean
 
 # The stamp files re-run pip only when pyproject.toml changes.
 $(BIN)/python:
@@ -40,6 +40,14 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	@touch $@ $(VENV)/.installed
+
+# Corpora of 1k, 10k and 100k dreams (BENCH_SIZES), kept in bench/out/ between runs.
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

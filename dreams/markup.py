@@ -40,6 +40,15 @@ def render(source: str) -> str:
     )
 
 
+_MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)|<[^>]*>|[*_`#>~\[\]]+")
+
+
+def quick_plain_text(source: str) -> str:
+    """Plain words from Markdown without rendering it: for card openings, many to a page.
+    The result is text for autoescaping templates, never HTML."""
+    return " ".join(html.unescape(_MARKUP.sub(" ", source)).split())
+
+
 def plain_text(source: str) -> str:
     """The narrative without markup, for openings and search snippets."""
     return " ".join(html.unescape(nh3.clean(render(source), tags=set())).split())

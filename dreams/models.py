@@ -44,9 +44,14 @@ class DreamQuerySet(models.QuerySet):
         # One filter() call: the motif and its status are conditions on the same link.
         return self.filter(motif_links__motif=motif, motif_links__status__in=SHOWN)
 
-    def related_to(self, dream: Dream, *, limit: int = 4) -> list[Dream]:
-        """Other dreams sharing the most motifs with this one, rarer kinds of motif first."""
-        motif_ids = [link.motif_id for link in DreamMotif.objects.shown().filter(dream=dream)]
+    def related_to(self, dream: Dream, *, limit: int = 4, motifs: int = 6) -> list[Dream]:
+        """Other dreams sharing the most of this one's chief motifs (its most frequent images,
+        body parts and hues last): a bounded question however large the journal grows."""
+        links = DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
+        ranked = sorted(
+            links, key=lambda link: (link.motif.category in BACKGROUND_CATEGORIES, -link.count)
+        )
+        motif_ids = [link.motif_id for link in ranked[:motifs]]
         if not motif_ids:
             return []
         return list(
@@ -93,18 +98,19 @@ class DreamQuerySet(models.QuerySet):
             self.filter(older).order_by(*NEWEST_FIRST).first(),
         )
 
-    def for_cards(self) -> DreamQuerySet:
-        """What a dream card shows, fetched in a fixed number of queries."""
+    def for_cards(self, *, with_aliases: bool = False) -> DreamQuerySet:
+        """What a dream card shows, fetched in a fixed number of queries (the evidence and,
+        unless asked for, the motifs' word lists stay in the database: cards do not show them)."""
+        links = DreamMotif.objects.shown().select_related("motif").defer("evidence")
+        if not with_aliases:
+            links = links.defer("evidence", "motif__aliases")
         return self.select_related("owner").prefetch_related(
-            models.Prefetch(
-                "motif_links",
-                queryset=DreamMotif.objects.shown().select_related("motif").order_by("-count"),
-                to_attr="shown_motif_links",
-            ),
+            models.Prefetch("motif_links", queryset=links.order_by("-count"),
+                            to_attr="shown_motif_links"),
             models.Prefetch(
                 "tag_links", queryset=DreamTag.objects.select_related("tag"), to_attr="tag_list"
             ),
-        )
+        )  # fmt: skip
 
 
 class Dream(models.Model):
@@ -194,10 +200,10 @@ class Dream(models.Model):
     @property
     def opening(self) -> str:
         """The first lines of the narrative as plain text, for cards."""
-        from dreams.markup import plain_text
+        from dreams.markup import quick_plain_text
         from dreams.titles import strip_preamble
 
-        text = strip_preamble(plain_text(self.body[:1200]))
+        text = strip_preamble(quick_plain_text(self.body[:800]))
         if len(text) <= OPENING_LENGTH:
             return text
         return text[:OPENING_LENGTH].rsplit(" ", 1)[0].rstrip(",;:—-") + "…"
@@ -225,7 +231,7 @@ class Dream(models.Model):
         from dreams.art import describe_cover
 
         return describe_cover(
-            text=self.body,
+            text=self.body[:2000],  # the colours that open the dream set its palette
             motif_names=[m.name for m in self.card_motifs],
             mood=self.get_mood_display() if self.mood else "",
         )

@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -137,34 +136,38 @@ class Lexicon:
 
 def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
     """The motifs in a text with the exact spans that show them, most frequent first."""
-    tokens = tokenize(text)
+    stems, starts, ends = [], [], []
+    for match in _WORD.finditer(text):
+        stems.append(_stem_of(match.group()))
+        starts.append(match.start())
+        ends.append(match.end())
+    n = len(stems)
     found: dict[str, tuple[LexiconEntry, list[Span]]] = {}
     index = lexicon._index
     i = 0
-    while i < len(tokens):
-        candidates = index.get(tokens[i].stem)
+    while i < n:
+        candidates = index.get(stems[i])
         if not candidates:
             i += 1
             continue
         matched = 0
-        for stems, entry in candidates:
-            length = len(stems)
+        for phrase, entry in candidates:
+            length = len(phrase)
             if matched and length < matched:
                 break
-            if length > 1:
-                if i + length > len(tokens) or any(
-                    tokens[i + k].stem != stems[k] for k in range(1, length)
-                ):
-                    continue
-                window = tokens[i : i + length]
-                if any(not _JOIN.fullmatch(text, a.end, b.start) for a, b in pairwise(window)):
-                    continue
-            else:
-                window = (tokens[i],)
+            if length > 1 and (
+                i + length > n
+                or any(stems[i + k] != phrase[k] for k in range(1, length))
+                or any(
+                    not _JOIN.fullmatch(text, ends[k], starts[k + 1])
+                    for k in range(i, i + length - 1)
+                )
+            ):
+                continue
             matched = length
             if entry is IDIOM:
                 break  # the words are spoken for, and by no motif
-            start, end = window[0].start, window[-1].end
+            start, end = starts[i], ends[i + length - 1]
             spans = found.setdefault(entry.slug, (entry, []))[1]
             if not spans or spans[-1].start != start:
                 spans.append(Span(text[start:end], start, end))

@@ -39,6 +39,7 @@ VERSION = 1
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_DREAMS = 200_000
+BATCH = 250  # dreams written per statement batch, and progress reported per batch
 DATE_HEADERS = ("date", "dreamt_on", "dream_date", "dreamdate", "date of dream", "when", "day")
 TEXT_HEADERS = (
     "text", "dream", "report", "narrative", "content", "body", "description", "dream text",
@@ -569,21 +570,32 @@ def apply_steps(owner, plan: ImportPlan, summary: Summary):
         lexicon = vocabulary.lexicon_for(owner)
         by_uid: dict[str, Dream] = {}
         total = len(plan.dreams)
+        batch: list[tuple[Dream, list[str]]] = []
         for number, incoming in enumerate(plan.dreams, start=1):
             if _key(incoming) in existing:
                 summary.unchanged += 1
+            elif incoming.motifs is None and not (incoming.created_at or incoming.updated_at):
+                # Plain new dreams (tables, simple Markdown) are written in batches.
+                batch.append((_new_dream(owner, incoming), incoming.tags))
+                existing.add(_key(incoming))  # the same dream twice in one file: once
+                summary.created += 1
             else:
                 dream = _create(owner, incoming, own=own, builtin=builtin, lexicon=lexicon)
                 by_uid[str(dream.uid)] = dream
-                existing.add(_key(incoming))  # the same dream twice in one file: once
+                existing.add(_key(incoming))
                 summary.created += 1
-            yield number, total
+            if len(batch) >= BATCH or (number == total and batch):
+                for dream in entries.create_many(batch, lexicon=lexicon):
+                    by_uid[str(dream.uid)] = dream
+                batch = []
+            if number % BATCH == 0 or number == total:
+                yield number, total
         _link_threads(owner, plan, by_uid)
         _restore_vocabulary(owner, plan, own=own, builtin=builtin)
 
 
-def _create(owner, incoming: IncomingDream, *, own, builtin, lexicon) -> Dream:
-    dream = Dream(
+def _new_dream(owner, incoming: IncomingDream) -> Dream:
+    return Dream(
         owner=owner,
         uid=incoming.uid or uuid.uuid4(),
         title=incoming.title,
@@ -601,6 +613,10 @@ def _create(owner, incoming: IncomingDream, *, own, builtin, lexicon) -> Dream:
         deleted_at=incoming.deleted_at,
         version=incoming.version,
     )
+
+
+def _create(owner, incoming: IncomingDream, *, own, builtin, lexicon) -> Dream:
+    dream = _new_dream(owner, incoming)
     dream.save()
     if incoming.motifs is None:
         entries.refresh_motifs(dream, lexicon=lexicon)

@@ -194,7 +194,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "somnia_cache",
-    }
+    },
+    # Per process, for figures that may be a little stale but must cost no query (counts).
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "somnia"},
 }
 
 LANGUAGE_CODE = "en-gb"

@@ -140,18 +140,20 @@ def test_a_bad_file_says_where_and_why_and_changes_nothing(user, name, raw, mess
 
 def test_an_import_that_fails_halfway_writes_nothing(user, monkeypatch):
     plan = portability.read_file("dreambank.csv", CSV.encode())
-    real = portability._create
+    monkeypatch.setattr(portability, "BATCH", 2)
+    real = search.index_new
     calls = []
 
-    def failing(*args, **kwargs):
+    def failing(documents):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        return real(documents)
 
-    monkeypatch.setattr(portability, "_create", failing)
+    monkeypatch.setattr(search, "index_new", failing)
     with pytest.raises(RuntimeError):
         portability.apply(user, plan)
+    assert len(calls) == 2  # the first batch was written, then rolled back
     assert not Dream.objects.exists()
 
 

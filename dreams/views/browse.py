@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from django.core.cache import caches
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -22,6 +24,7 @@ from dreams.models import Dream, Motif
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
+MOTIF_OPTIONS_SECONDS = 600
 RELATED_COUNT = 4
 # Bump when art.py draws differently, so browsers fetch the new covers.
 ART_VERSION = "2"
@@ -76,19 +79,29 @@ def gallery(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _motif_options(request: HttpRequest, filters: GalleryFilters):
-    """Motifs in the dreams of the current scope, for the filter's menu (one query)."""
+def _motif_options(request: HttpRequest, filters: GalleryFilters) -> list:
+    """Motifs in the dreams of the current scope with their counts, for the filter's menu.
+    One aggregate over every link in scope: cached, and keyed so a new dream refreshes it."""
     if filters.current_scope == GalleryFilters.Scope.MINE:
         scope = Dream.objects.owned_by(request.user)
+        key = f"motif-options:user:{request.user.pk}"
     else:
         scope = Dream.objects.shared()
-    return Motif.objects.in_dreams(scope)
+        key = "motif-options:shared"
+    stamp = scope.aggregate(latest=Max("updated_at"), n=Count("pk"))
+    key += f":{stamp['n']}:{stamp['latest'].timestamp() if stamp['latest'] else 0}"
+    local = caches["local"]
+    options = local.get(key)
+    if options is None:
+        options = [(m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)]
+        local.set(key, options, MOTIF_OPTIONS_SECONDS)
+    return options
 
 
 @require_safe
 def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Dream.objects.visible_to(request.user)
-    dream = get_object_or_404(visible.for_cards(), pk=pk)
+    dream = get_object_or_404(visible.for_cards(with_aliases=True), pk=pk)
     scope = request.GET.get("scope", "")
     if not scope and not dream.is_shared:
         scope = GalleryFilters.Scope.MINE  # one's own private dream lives in one's journal

@@ -20,6 +20,8 @@ from dreams.models import Dream, DreamMotif, Motif, MotifRejection, Tag
 
 SPARK_MONTHS = 24
 CO_OCCURRING = 10
+CO_SAMPLE = 1000
+CARDS = 24
 
 
 def _day():
@@ -77,9 +79,11 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dreams = visible.with_motif(motif)
     links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
     seen = links.aggregate(first=Min(_day()), last=Max(_day()))
+    # Companions among the motif's latest dreams: a bounded question at any size.
+    recent = links.order_by("-dream_id").values("dream_id")[:CO_SAMPLE]
     co = (
         DreamMotif.objects.shown()
-        .filter(dream__in=links.values("dream_id"))
+        .filter(dream__in=recent)
         .exclude(motif=motif)
         .values("motif__name", "motif__slug")
         .annotate(n=Count("dream_id", distinct=True))
@@ -88,7 +92,7 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
     words = Counter()
     for evidence in links.values_list("evidence", flat=True)[:500]:
         words.update(span["text"].casefold() for span in evidence)
-    cards = list(dreams.for_cards().order_by("-dreamt_on", "-created_at")[:60])
+    cards = list(dreams.for_cards().order_by("-dreamt_on", "-created_at")[:CARDS])
     events = [(threads.when(d), d.title, d.get_absolute_url()) for d in cards]
     own_words = []
     rejected = False
@@ -101,7 +105,7 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "motif": motif,
             "dreams": cards,
-            "count": len(cards) if len(cards) < 60 else dreams.count(),
+            "count": len(cards) if len(cards) < CARDS else dreams.count(),
             "first_seen": seen["first"],
             "last_seen": seen["last"],
             "co_occurring": co,

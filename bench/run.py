@@ -1,0 +1,354 @@
+"""Somnia's benchmark: corpora of 1k, 10k and 100k generated dreams; each page's p50 and p95
+over HTTP against the production server (gunicorn), its SQL query count, import and autosave
+throughput, beside the floor (raw FTS5, /healthz) and a peer (Datasette's ?_search= on a copy
+of the same file). Ratios are within one run, so a noisy machine still compares fairly.
+
+    make bench                      # BENCH_SIZES=1000,10000,100000 by default
+    BENCH_SIZES=1000 make bench     # a quick look
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+PASSWORD = "a bench password of some length"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "25"))
+SEARCHES = {
+    "search_rare": "lighthouse",
+    "search_common": "mirror",
+    "search_phrase_filter": '"silver river" lucid:yes',
+}
+FTS_TERMS = {
+    "search_rare": '"lighthouse"',
+    "search_common": '"mirror"',
+    "search_phrase_filter": '"silver river"',
+}
+
+
+def env_for(db: Path) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "journal.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+
+
+def django(env: dict, code: str) -> str:
+    return subprocess.run(
+        [PYTHON, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+
+
+def request(port: int, path: str, *, cookie: str = "", method: str = "GET", body: str = ""):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Cookie": cookie}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection.request(method, path, body=body or None, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data, response.getheaders()
+
+
+def timed(port: int, path: str, cookie: str = "") -> dict:
+    for _ in range(3):
+        request(port, path, cookie=cookie)
+    samples, status = [], 0
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        status, _, _ = request(port, path, cookie=cookie)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2),
+        "status": status,
+    }
+
+
+def serve(argv: list[str], port: int, env: dict, health: str) -> subprocess.Popen:
+    process = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    for _ in range(300):
+        try:
+            if request(port, health)[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{argv[0]} did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait()
+
+
+def build(size: int) -> Path:
+    db = OUT / f"corpus-{size}.sqlite3"
+    done = OUT / f"corpus-{size}.done"
+    if db.exists() and done.exists():
+        return db
+    for leftover in OUT.glob(f"corpus-{size}.sqlite3*"):
+        leftover.unlink()
+    env = env_for(db)
+    manage(env, "migrate", "-v0")
+    manage(env, "createcachetable")
+    started = time.perf_counter()
+    manage(env, "generate_dreams", "--count", str(size), "--users", "20", "--seed", "1")
+    print(f"  generated {size:,} dreams in {time.perf_counter() - started:.0f} s", flush=True)
+    django(env, "from django.contrib.auth.models import User\n"
+                "u = User.objects.get(username='dreamer001')\n"
+                f"u.set_password({PASSWORD!r}); u.save()")  # fmt: skip
+    done.write_text("ok")
+    return db
+
+
+def log_in(port: int) -> str:
+    _, _, headers = request(port, "/accounts/login/")
+    cookies = dict(
+        v.split(";", 1)[0].split("=", 1) for k, v in headers if k.lower() == "set-cookie"
+    )
+    body = urllib.parse.urlencode(
+        {"username": "dreamer001", "password": PASSWORD,
+         "csrfmiddlewaretoken": cookies["csrftoken"]}
+    )  # fmt: skip
+    jar = f"csrftoken={cookies['csrftoken']}"
+    _status, _, headers = request(port, "/accounts/login/", cookie=jar, method="POST", body=body)
+    session = [v.split(";", 1)[0] for k, v in headers if k.lower() == "set-cookie"]
+    return "; ".join([jar, *session])
+
+
+def query_counts(env: dict, paths: dict) -> dict:
+    code = f"""
+import json
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+client = Client()
+client.force_login(User.objects.get(username="dreamer001"))
+out = {{}}
+for name, path in {json.dumps(paths)}.items():
+    with CaptureQueriesContext(connection) as captured:
+        client.get(path)
+    out[name] = len(captured.captured_queries)
+print(json.dumps(out))
+"""
+    return json.loads(django({**env, "DJANGO_ALLOWED_HOSTS": "testserver"}, code))
+
+
+def raw_fts(db: Path, term: str) -> float:
+    connection = sqlite3.connect(db)
+    sql = (
+        "SELECT rowid, snippet(dream_fts, 1, '[', ']', '…', 24) FROM dream_fts "
+        "WHERE dream_fts MATCH ? ORDER BY bm25(dream_fts, 10.0, 1.0, 4.0, 2.0) LIMIT 20"
+    )
+    for _ in range(3):
+        connection.execute(sql, [term]).fetchall()
+    samples = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        connection.execute("SELECT count(*) FROM dream_fts WHERE dream_fts MATCH ?", [term])
+        connection.execute(sql, [term]).fetchall()
+        samples.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return round(statistics.median(samples), 2)
+
+
+def autosave_throughput(port: int, cookie: str, *, clients: int = 16, seconds: float = 8) -> dict:
+    token = dict(p.split("=", 1) for p in cookie.split("; "))["csrftoken"]
+    deadline = time.monotonic() + seconds
+    counts = {"ok": 0, "errors": 0}
+    lock = threading.Lock()
+
+    def client() -> None:
+        key = str(uuid.uuid4())
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            body = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token, "draft_key": key,
+                 "body": f"A lantern on the stairs, draft {n} " * 20}
+            )  # fmt: skip
+            try:
+                status, _, _ = request(
+                    port, "/dreams/new/autosave/", cookie=cookie, method="POST", body=body
+                )
+            except OSError:
+                status = 0
+            with lock:
+                counts["ok" if status == 200 else "errors"] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {"per_second": round(counts["ok"] / elapsed, 1), "errors": counts["errors"]}
+
+
+def import_throughput() -> float:
+    db = OUT / "import.sqlite3"
+    for leftover in OUT.glob("import.sqlite3*"):
+        leftover.unlink()
+    env = env_for(db)
+    manage(env, "migrate", "-v0")
+    code = """
+import random, time
+from django.contrib.auth.models import User
+from dreams import portability
+rng = random.Random(3)
+words = ("mirror staircase feather wolf river mother school train door lantern ocean forest "
+         "flying falling teeth house city moon star garden").split()
+filler = "the and a of I was in to with it then there but we she he my old small dark".split()
+rows = ["date,text"]
+for i in range(4000):
+    text = " ".join(rng.choice(words if rng.random() < 0.15 else filler) for _ in range(120))
+    rows.append(f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},\\"{text} {i}\\"")
+owner = User.objects.create(username="importer")
+started = time.perf_counter()
+plan = portability.read_file("bench.csv", "\\n".join(rows).encode())
+portability.apply(owner, plan)
+print(len(plan.dreams) / (time.perf_counter() - started))
+"""
+    return round(float(django(env, code).strip()), 1)
+
+
+def run_size(size: int, port: int) -> dict:
+    print(f"corpus of {size:,} dreams", flush=True)
+    db = build(size)
+    env = env_for(db)
+    ids = json.loads(django(env, "import json\nfrom dreams.models import Dream\n"
+                                 "print(json.dumps(list(Dream.objects.shared()"
+                                 ".values_list('pk', flat=True)[:1])))"))  # fmt: skip
+    pages = {
+        "healthz": "/healthz",
+        "gallery": "/",
+        "dream": f"/dreams/{ids[0]}/",
+        **{name: "/search/?" + urllib.parse.urlencode({"q": q}) for name, q in SEARCHES.items()},
+        "motif": "/motifs/mirror/",
+        "insights": "/insights/",
+    }
+    server = serve([str(BIN / "gunicorn"), "journal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
+                   port, env, "/healthz")  # fmt: skip
+    try:
+        cookie = log_in(port)
+        timings = {name: timed(port, path, cookie) for name, path in pages.items()}
+        autosave = autosave_throughput(port, cookie)
+    finally:
+        stop(server)
+    counts = query_counts(env, {k: v for k, v in pages.items() if k != "healthz"})
+    floor = {name: raw_fts(db, term) for name, term in FTS_TERMS.items()}
+    peer = {}
+    copy = OUT / f"peer-{size}.sqlite3"
+    shutil.copy(db, copy)
+    meta = OUT / "datasette.json"
+    meta.write_text(json.dumps({"databases": {copy.stem: {"tables": {"dreams_dream": {
+        "fts_table": "dream_fts", "fts_pk": "id"}}}}}))  # fmt: skip
+    datasette = serve(
+        [str(BIN / "datasette"), "serve", str(copy), "-p", str(port + 1), "-m", str(meta),
+         "--setting", "sql_time_limit_ms", "20000"],
+        port + 1, env, "/-/versions.json",
+    )  # fmt: skip
+    try:
+        for name, q in SEARCHES.items():
+            term = q.split(" lucid:")[0]
+            path = f"/{copy.stem}/dreams_dream.json?" + urllib.parse.urlencode(
+                {"_search": term, "_shape": "array", "_size": 20}
+            )
+            peer[name] = timed(port + 1, path)["p50_ms"]
+    finally:
+        stop(datasette)
+        copy.unlink(missing_ok=True)
+    healthz = timings["healthz"]["p50_ms"]
+    rows = {}
+    for name in pages:
+        row = {**timings[name], "queries": counts.get(name)}
+        if name in SEARCHES:
+            row["floor_ms"] = round(floor[name] + healthz, 2)
+            row["vs_floor"] = round(row["p50_ms"] / row["floor_ms"], 2)
+            row["datasette_ms"] = peer[name]
+            row["vs_datasette"] = round(row["p50_ms"] / peer[name], 2)
+        elif name != "healthz":
+            row["vs_healthz"] = round(row["p50_ms"] / healthz, 2)
+        rows[name] = row
+    return {"size": size, "pages": rows, "autosave": autosave}
+
+
+def table(results: list[dict], import_rate: float) -> str:
+    lines = [
+        "| dreams | page | p50 ms | p95 ms | queries | vs floor | vs Datasette | vs /healthz |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for result in results:
+        for name, row in result["pages"].items():
+            lines.append(
+                f"| {result['size']:,} | {name} | {row['p50_ms']} | {row['p95_ms']} | "
+                f"{row.get('queries') if row.get('queries') is not None else ''} | "
+                f"{row.get('vs_floor', '')} | {row.get('vs_datasette', '')} | "
+                f"{row.get('vs_healthz', '')} |"
+            )
+        auto = result["autosave"]
+        lines.append(
+            f"| {result['size']:,} | autosave, 16 clients | {auto['per_second']}/s | | | | | "
+            f"{auto['errors']} errors |"
+        )
+    lines.append(f"\nImport (CSV, 120-word dreams): {import_rate:,.0f} dreams/s")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+    manage(env_for(OUT / "static.sqlite3"), "collectstatic", "--noinput", "-v0")
+    started = time.perf_counter()
+    port = 19000 + os.getpid() % 500
+    results = [run_size(size, port) for size in sizes]
+    import_rate = import_throughput()
+    report = {"results": results, "import_per_second": import_rate,
+              "seconds": round(time.perf_counter() - started)}  # fmt: skip
+    (OUT / "results.json").write_text(json.dumps(report, indent=2))
+    text = table(results, import_rate)
+    (OUT / "results.md").write_text(text + "\n")
+    print(text)
+    print(f"\n{report['seconds']} s; JSON in bench/out/results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
