@@ -82,6 +82,7 @@ def save_dream(
     refresh_motifs(dream, lexicon=lexicon)
     if tags is not None:
         set_tags(dream, tags)
+    dream.refresh_card()
     search.index_dream(dream)
     return dream
 
@@ -99,14 +100,14 @@ def create_many(
     lexicons: dict[int, motifs.Lexicon] = {}
     builtin = {m.slug: m for m in Motif.objects.builtin()}
     own: dict[int, dict[str, Motif]] = {}
-    links, names_by_dream = [], {}
+    links, names_by_dream, cards = [], {}, []
     for dream in dreams:
         lex = lexicon or lexicons.get(dream.owner_id)
         if lex is None:
             lex = lexicons[dream.owner_id] = vocabulary.lexicon_for(dream.owner)
         if dream.owner_id not in own:
             own[dream.owner_id] = {m.slug: m for m in Motif.objects.filter(owner=dream.owner_id)}
-        names = []
+        names, shown = [], []
         for detection in motifs.detect(dream.body, lexicon=lex):
             motif = own[dream.owner_id].get(detection.slug) or builtin.get(detection.slug)
             if motif is None:
@@ -117,7 +118,10 @@ def create_many(
                 (dream.pk, motif.pk, DreamMotif.Status.DETECTED, evidence, detection.count)
             )
             names.append(motif.name)
+            shown.append(motif)
         names_by_dream[dream.pk] = " ".join(sorted(names))
+        dream.card = dream.compute_card(shown)
+        cards.append((json.dumps(dream.card), dream.pk))
     # Thousands of links: one executemany, not thousands of model instances.
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -125,6 +129,7 @@ def create_many(
             " VALUES (%s, %s, %s, %s, %s)",
             links,
         )
+        cursor.executemany(f"UPDATE {Dream._meta.db_table} SET card = %s WHERE id = %s", cards)
     tag_cache: dict[tuple[int, str], Tag] = {}
     tag_links, tags_by_dream = [], {}
     for dream, names in items:
@@ -188,6 +193,7 @@ def save_edit(
     save_dream(current, tags=tags)
     if motif_choices and vocabulary.apply_motif_choices(current, motif_choices):
         refresh_motifs(current)
+        current.refresh_card()
         search.index_dream(current)
     if draft_key:
         discard_draft(owner=current.owner, key=draft_key)
@@ -202,6 +208,7 @@ def create_entry(
     save_dream(dream, tags=tags)
     if motif_choices and vocabulary.apply_motif_choices(dream, motif_choices):
         refresh_motifs(dream)
+        dream.refresh_card()
         search.index_dream(dream)
     if draft_key:
         discard_draft(owner=owner, key=draft_key)
@@ -225,11 +232,12 @@ def version_fields(dream: Dream) -> dict:
 
 
 def trash(dream: Dream) -> None:
-    Dream.objects.filter(pk=dream.pk).update(deleted_at=timezone.now())
+    now = timezone.now()
+    Dream.objects.filter(pk=dream.pk).update(deleted_at=now, updated_at=now)
 
 
 def restore(dream: Dream) -> None:
-    Dream.objects.filter(pk=dream.pk).update(deleted_at=None)
+    Dream.objects.filter(pk=dream.pk).update(deleted_at=None, updated_at=timezone.now())
 
 
 def purge_trash(*, owner=None, now=None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -98,19 +99,28 @@ class DreamQuerySet(models.QuerySet):
             self.filter(older).order_by(*NEWEST_FIRST).first(),
         )
 
-    def for_cards(self, *, with_aliases: bool = False) -> DreamQuerySet:
-        """What a dream card shows, fetched in a fixed number of queries (the evidence and,
-        unless asked for, the motifs' word lists stay in the database: cards do not show them)."""
-        links = DreamMotif.objects.shown().select_related("motif").defer("evidence")
-        if not with_aliases:
-            links = links.defer("evidence", "motif__aliases")
+    def for_cards(self) -> DreamQuerySet:
+        """What a dream card shows, in a fixed number of queries: its motifs come from the
+        dream's own card field, its tags from one prefetch."""
         return self.select_related("owner").prefetch_related(
-            models.Prefetch("motif_links", queryset=links.order_by("-count"),
-                            to_attr="shown_motif_links"),
             models.Prefetch(
                 "tag_links", queryset=DreamTag.objects.select_related("tag"), to_attr="tag_list"
             ),
+        )
+
+    def with_motifs(self) -> DreamQuerySet:
+        """For a dream's own page: every motif shown on it, with its words (one query)."""
+        links = DreamMotif.objects.shown().select_related("motif").defer("evidence")
+        return self.for_cards().prefetch_related(
+            models.Prefetch("motif_links", queryset=links.order_by("-count"),
+                            to_attr="shown_motif_links"),
         )  # fmt: skip
+
+
+class CardMotif(NamedTuple):
+    slug: str
+    name: str
+    category: str
 
 
 class Dream(models.Model):
@@ -137,6 +147,9 @@ class Dream(models.Model):
     # The date as an imported file wrote it ("(1985?)", "spring 1957"), kept when it is not a
     # plain day, so nothing is lost.
     dreamt_on_text = models.CharField(max_length=64, blank=True)
+    # What a card shows of the motifs and the cover's text alternative, written with the dream
+    # so a gallery page needs no motif query: {"motifs": [[slug, name, category], ...], "alt"}.
+    card = models.JSONField(default=dict, blank=True, editable=False)
     # Stable across export and import: how a dream is known in a file.
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -216,25 +229,45 @@ class Dream(models.Model):
     def shown_motifs(self) -> list[Motif]:
         links = getattr(self, "shown_motif_links", None)
         if links is None:
-            links = DreamMotif.objects.shown().filter(dream=self).select_related("motif")
+            links = (
+                DreamMotif.objects.shown()
+                .filter(dream=self)
+                .select_related("motif")
+                .order_by("-count")
+            )
         return [link.motif for link in links]
 
+    def refresh_card(self) -> None:
+        """Write the card field anew from the motifs now on the dream (one read, one write)."""
+        self.__dict__.pop("shown_motif_links", None)
+        self.card = self.compute_card()
+        Dream.objects.filter(pk=self.pk).update(card=self.card)
+
     @property
-    def card_motifs(self) -> list[Motif]:
+    def card_motifs(self) -> list[CardMotif]:
         """The few motifs a card shows: the most frequent, images before body parts and hues."""
-        ranked = sorted(self.shown_motifs, key=lambda m: m.category in BACKGROUND_CATEGORIES)
-        return ranked[:CARD_MOTIFS]
+        if "motifs" in self.card:
+            return [CardMotif(*item) for item in self.card["motifs"]]
+        return [CardMotif(m.slug, m.name, m.category) for m in rank_card_motifs(self.shown_motifs)]
 
     @property
     def cover_description(self) -> str:
         """The cover's text alternative."""
+        if "alt" in self.card:
+            return self.card["alt"]
+        return self.compute_card()["alt"]
+
+    def compute_card(self, motifs: list | None = None) -> dict:
+        """The card field's value from the dream's shown motifs (or the ones given)."""
         from dreams.art import describe_cover
 
-        return describe_cover(
+        chosen = rank_card_motifs(self.shown_motifs if motifs is None else motifs)
+        alt = describe_cover(
             text=self.body[:2000],  # the colours that open the dream set its palette
-            motif_names=[m.name for m in self.card_motifs],
+            motif_names=[m.name for m in chosen],
             mood=self.get_mood_display() if self.mood else "",
         )
+        return {"motifs": [[m.slug, m.name, m.category] for m in chosen], "alt": alt}
 
     @property
     def tag_names(self) -> list[str]:
@@ -408,6 +441,11 @@ class MotifRejection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} rejects {self.motif}"
+
+
+def rank_card_motifs(motifs) -> list:
+    """Images before body parts and hues, keeping the given (most frequent first) order."""
+    return sorted(motifs, key=lambda m: m.category in BACKGROUND_CATEGORIES)[:CARD_MOTIFS]
 
 
 # Link statuses that put a motif on a dream (a removed one stays only to block re-detection).

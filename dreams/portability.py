@@ -642,6 +642,7 @@ def _create(owner, incoming: IncomingDream, *, own, builtin, lexicon) -> Dream:
             )
         DreamMotif.objects.bulk_create(links)
     entries.set_tags(dream, incoming.tags)
+    dream.refresh_card()
     stamps = {
         name: getattr(incoming, name)
         for name in ("created_at", "updated_at")

@@ -144,6 +144,7 @@ def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> bool:
         DreamMotif.objects.update_or_create(dream=dream, motif=motif, defaults={"status": status})
         if choice == Choice.NEVER:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
+    dream.refresh_card()
     search.index_dream(dream)
     return reset
 

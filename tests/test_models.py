@@ -107,3 +107,16 @@ def test_create_many_saves_as_save_dream_does(user, other_user):
     assert made[1].motif_links.get(motif__slug="mirror").count == 2
     assert Tag.objects.filter(normalised="work").count() == 2
     assert search.check_index() == []
+
+
+def test_cards_are_written_with_the_dream_so_galleries_need_no_motif_query(user):
+    from dreams import entries
+
+    bulk = entries.create_many(
+        [(Dream(owner=user, title="a", body="A mirror, a mirror, a hand."), [])]
+    )[0]
+    single = entries.save_dream(Dream(owner=user, title="b", body="A mirror, a mirror, a hand."))
+    for dream in (bulk, single):
+        dream = Dream.objects.get(pk=dream.pk)
+        assert [m.slug for m in dream.card_motifs][:2] == ["mirror", "hand"]
+        assert "mirror" in dream.card["alt"]

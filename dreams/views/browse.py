@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
@@ -24,7 +25,7 @@ from dreams.models import Dream, Motif
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
-MOTIF_OPTIONS_SECONDS = 600
+CACHE_SECONDS = 120
 RELATED_COUNT = 4
 # Bump when art.py draws differently, so browsers fetch the new covers.
 ART_VERSION = "2"
@@ -53,6 +54,7 @@ def _fragment(request: HttpRequest) -> bool:
 def gallery(request: HttpRequest) -> HttpResponse:
     filters = GalleryFilters(request.GET, user=request.user)
     dreams = filters.apply(Dream.objects.visible_to(request.user))
+    scope, stamp = _scope_stamp(request, filters)
     try:
         page = Paginator(dreams.for_cards(), PAGE_SIZE).page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -73,35 +75,46 @@ def gallery(request: HttpRequest) -> HttpResponse:
             "scope_query": urlencode({"scope": filters.current_scope})
             if filters.current_scope != "gallery"
             else "",
-            "motif_options": _motif_options(request, filters),
+            "motif_options": _motif_options(
+                scope, stamp, filters.motif_obj.slug if filters.motif_obj else ""
+            ),
+            "cards_key": f"{stamp}:{hashlib.sha256(request.GET.urlencode().encode()).hexdigest()}",
             "tag_options": filters.tag_choices(),
         },
     )
 
 
-def _motif_options(request: HttpRequest, filters: GalleryFilters) -> list:
-    """Motifs in the dreams of the current scope with their counts, for the filter's menu.
-    One aggregate over every link in scope: cached, and keyed so a new dream refreshes it."""
+def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
+    """(the scope's dreams, a key that changes whenever a dream in scope is added, edited,
+    shared, hidden, trashed or restored): one aggregate query."""
     if filters.current_scope == GalleryFilters.Scope.MINE:
-        scope = Dream.objects.owned_by(request.user)
-        key = f"motif-options:user:{request.user.pk}"
+        scope, name = Dream.objects.owned_by(request.user), f"user{request.user.pk}"
     else:
-        scope = Dream.objects.shared()
-        key = "motif-options:shared"
+        scope, name = Dream.objects.shared(), "shared"
     stamp = scope.aggregate(latest=Max("updated_at"), n=Count("pk"))
-    key += f":{stamp['n']}:{stamp['latest'].timestamp() if stamp['latest'] else 0}"
+    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
+    return scope, f"{name}:{stamp['n']}:{latest}"
+
+
+def _motif_options(scope, stamp: str, selected: str) -> str:
+    """The filter menu's options with counts: one aggregate over every link in scope, so it is
+    built once per change of the scope and kept in the process's cache."""
     local = caches["local"]
-    options = local.get(key)
+    options = local.get(f"motif-options:{stamp}")
     if options is None:
         options = [(m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)]
-        local.set(key, options, MOTIF_OPTIONS_SECONDS)
-    return options
+        local.set(f"motif-options:{stamp}", options, CACHE_SECONDS)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        ((slug, " selected" if slug == selected else "", name, n) for slug, name, n in options),
+    )
 
 
 @require_safe
 def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Dream.objects.visible_to(request.user)
-    dream = get_object_or_404(visible.for_cards(with_aliases=True), pk=pk)
+    dream = get_object_or_404(visible.with_motifs(), pk=pk)
     scope = request.GET.get("scope", "")
     if not scope and not dream.is_shared:
         scope = GalleryFilters.Scope.MINE  # one's own private dream lives in one's journal
