@@ -400,7 +400,9 @@ class DreamMotif(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dream", "motif"], name="dream_motif_once"),
         ]
-        indexes = [models.Index(fields=["motif", "status"], name="dreammotif_motif_idx")]
+        # Covers "which dreams have this motif" without touching the table (related dreams,
+        # motif pages, filters).
+        indexes = [models.Index(fields=["motif", "status", "dream"], name="dreammotif_motif_idx")]
 
     def __str__(self) -> str:
         return f"{self.motif} in {self.dream} ({self.status})"

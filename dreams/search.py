@@ -204,7 +204,8 @@ def _snippet(raw: str) -> str:
 def _matching(scoped, parsed: query_language.Query):
     """(SQL, params) selecting ids of scoped dreams that the query's terms match."""
     ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
-    conditions, params = [f"rowid IN ({ids_sql})"], list(ids_params)
+    # "+rowid": the MATCH drives the query; the scope only filters what it finds.
+    conditions, params = [f"+rowid IN ({ids_sql})"], list(ids_params)
     if parsed.groups:
         conditions.append("dream_fts MATCH %s")
         params.append(parsed.match_expression())
@@ -250,7 +251,7 @@ def _seen_by(scoped, words: list[str], *, want: int) -> list[str]:
     with connection.cursor() as cursor:
         for word in words:
             cursor.execute(
-                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND rowid IN ({ids_sql}) "
+                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND +rowid IN ({ids_sql}) "
                 "LIMIT 1",
                 ['"' + word.replace('"', '""') + '"', *ids_params],
             )
