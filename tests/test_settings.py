@@ -123,3 +123,48 @@ def test_uploads_are_limited():
     from dreams import portability
 
     assert portability.MAX_FILE_BYTES <= 50 * 1024 * 1024
+
+
+def test_a_read_only_database_file_gets_the_clear_page_and_stays_whole(tmp_path):
+    """A real read-only database (SQLite's mode=ro; as root, file permissions would not stop
+    writes): saving a dream answers 503 with the plain page, and the file is unchanged."""
+    db = tmp_path / "ro.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "DJANGO_SETTINGS_MODULE": "journal.settings",
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True)
+    # Make a user while the file is writable, then try to write through the read-only file.
+    subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()\n"
+         "from django.contrib.auth.models import User\n"
+         "User.objects.create_user('ro', password='x' * 20)"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    before = db.read_bytes()
+    script = f"""
+import journal.settings as settings
+settings.DATABASES["default"]["NAME"] = "file:{db}?mode=ro"
+settings.DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
+settings.ALLOWED_HOSTS = ["testserver"]
+settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+import django
+django.setup()
+from django.test import Client
+from django.contrib.auth.models import User, update_last_login
+from django.contrib.auth.signals import user_logged_in
+user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
+client = Client()
+client.force_login(User.objects.get(username="ro"))
+response = client.post("/dreams/new/", {{"body": "Words.", "dreamt_on": "2026-01-01",
+                                          "visibility": "private"}})
+print(response.status_code, "cannot save right now" in response.content.decode())
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split()[-2:] == ["503", "True"], result.stderr[-2000:]
+    assert db.read_bytes() == before
