@@ -128,7 +128,7 @@ def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
             try:
                 client.log_in()
                 break
-            except (OSError, RuntimeError) as error:
+            except (OSError, RuntimeError, http.client.HTTPException) as error:
                 with lock:
                     counts[f"login trouble: {error}"[:80]] += 1
                 time.sleep(0.2)
@@ -158,12 +158,13 @@ def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
                     if status == 302 and (found := re.search(r"/dreams/(\d+)/", location)):
                         acked[marker] = int(found[1])
                         counts["saves"] += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # The server was killed mid-answer: not acknowledged, so not counted as saved.
                 with lock:
                     counts["connection errors"] += 1
                 time.sleep(0.1)
                 if client.cookies.get("sessionid") is None:
-                    with contextlib.suppress(OSError, RuntimeError):
+                    with contextlib.suppress(OSError, RuntimeError, http.client.HTTPException):
                         client.log_in()
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in names]
