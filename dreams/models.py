@@ -11,10 +11,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 OPENING_LENGTH = 220
 CARD_MOTIFS = 4
+RELATED_CANDIDATES = 400  # per motif: the latest dreams that have it
 # Dreamt most recently first; undated dreams after dated ones, newest written first.
 NEWEST_FIRST = [models.F("dreamt_on").desc(nulls_last=True), "-created_at", "-id"]
 
@@ -55,8 +57,19 @@ class DreamQuerySet(models.QuerySet):
         motif_ids = [link.motif_id for link in ranked[:motifs]]
         if not motif_ids:
             return []
+        # Candidates: each motif's latest dreams, read straight off the (motif, status, dream)
+        # index, so the count below never spans the whole journal.
+        one = (
+            f"SELECT dream_id FROM (SELECT dream_id FROM {DreamMotif._meta.db_table} "
+            "WHERE motif_id = %s AND status IN (%s, %s) ORDER BY dream_id DESC LIMIT %s)"
+        )
+        candidates = RawSQL(
+            " UNION ALL ".join([one] * len(motif_ids)),
+            [p for m in motif_ids for p in (m, *SHOWN, RELATED_CANDIDATES)],
+        )
         return list(
             self.exclude(pk=dream.pk)
+            .filter(pk__in=candidates)
             .filter(motif_links__motif_id__in=motif_ids, motif_links__status__in=SHOWN)
             .annotate(
                 shared_motifs=models.Count("motif_links", distinct=True),
