@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
+from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,15 +14,29 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dreams import insight_charts, insights
+from dreams.models import Dream
 
 MONTHS = 24
+CACHE_SECONDS = 300
 TOP = 12
 
 
 @login_required
 @require_safe
 def insights_page(request: HttpRequest) -> HttpResponse:
-    user, today = request.user, timezone.localdate()
+    # The charts change only when the journal does: kept per process under that key.
+    stamp = Dream.objects.owned_by(request.user).aggregate(n=Count("pk"), latest=Max("updated_at"))
+    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
+    key = f"insights:{request.user.pk}:{stamp['n']}:{latest}:{timezone.localdate()}"
+    context = caches["local"].get(key)
+    if context is None:
+        context = _insights(request.user)
+        caches["local"].set(key, context, CACHE_SECONDS)
+    return render(request, "dreams/insights.html", context)
+
+
+def _insights(user) -> dict:
+    today = timezone.localdate()
     days = insights.per_day(user, since=today - datetime.timedelta(days=371))
     months = insights.per_month(user, months=MONTHS, today=today)
     motifs = insights.top_motifs(user, limit=insights.GRAPH_MOTIFS)
@@ -29,43 +45,36 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     names = {m.pk: m for m in motifs}
     linked = {pk for a, b, _ in pairs for pk in (a, b)}
     total = sum(n for _, n, _, _ in months)
-    return render(
-        request,
-        "dreams/insights.html",
-        {
-            "total": total,
-            "year_total": sum(days.values()),
-            "heatmap": insight_charts.calendar_heatmap(
-                days, end=today, label=f"Dreams per day over the last year: {sum(days.values())}"
-            ),
-            "busiest": sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
-            "months": months,
-            "per_month": insight_charts.bar_chart(
-                [(f"{m:%b %Y}", n) for m, n, _, _ in months],
-                label=f"Dreams per month over the last {MONTHS} months",
-            ),
-            "shares": insight_charts.share_chart(
-                [(f"{m:%b %Y}", n, lucid, nightmare) for m, n, lucid, nightmare in months],
-                label="Share of lucid dreams and nightmares per month",
-            ),
-            "motifs": motifs[:TOP],
-            "motif_bars": insight_charts.horizontal_bars(
-                [
-                    (m.name, m.dream_count, reverse("dreams:motif", args=[m.slug]))
-                    for m in motifs[:TOP]
-                ],
-                label="Your most frequent motifs",
-            ),
-            "tags": tags,
-            "tag_bars": insight_charts.horizontal_bars(
-                [(t.name, t.dream_count, "") for t in tags], label="Your most used tags"
-            ),
-            "pairs": [(names[a], names[b], n) for a, b, n in pairs[:TOP]],
-            "graph": insight_charts.cooccurrence_graph(
-                [(m.slug, m.name, m.dream_count) for m in motifs if m.pk in linked],
-                [(names[a].slug, names[b].slug, n) for a, b, n in pairs],
-                label="Motifs that appear together: bigger circles are more frequent motifs, "
-                "thicker lines join motifs that share more dreams",
-            ),
-        },
-    )
+    return {
+        "total": total,
+        "year_total": sum(days.values()),
+        "heatmap": insight_charts.calendar_heatmap(
+            days, end=today, label=f"Dreams per day over the last year: {sum(days.values())}"
+        ),
+        "busiest": sorted(days.items(), key=lambda kv: (-kv[1], kv[0]))[:10],
+        "months": months,
+        "per_month": insight_charts.bar_chart(
+            [(f"{m:%b %Y}", n) for m, n, _, _ in months],
+            label=f"Dreams per month over the last {MONTHS} months",
+        ),
+        "shares": insight_charts.share_chart(
+            [(f"{m:%b %Y}", n, lucid, nightmare) for m, n, lucid, nightmare in months],
+            label="Share of lucid dreams and nightmares per month",
+        ),
+        "motifs": motifs[:TOP],
+        "motif_bars": insight_charts.horizontal_bars(
+            [(m.name, m.dream_count, reverse("dreams:motif", args=[m.slug])) for m in motifs[:TOP]],
+            label="Your most frequent motifs",
+        ),
+        "tags": tags,
+        "tag_bars": insight_charts.horizontal_bars(
+            [(t.name, t.dream_count, "") for t in tags], label="Your most used tags"
+        ),
+        "pairs": [(names[a], names[b], n) for a, b, n in pairs[:TOP]],
+        "graph": insight_charts.cooccurrence_graph(
+            [(m.slug, m.name, m.dream_count) for m in motifs if m.pk in linked],
+            [(names[a].slug, names[b].slug, n) for a, b, n in pairs],
+            label="Motifs that appear together: bigger circles are more frequent motifs, "
+            "thicker lines join motifs that share more dreams",
+        ),
+    }
