@@ -31,7 +31,8 @@ setup: $(VENV)/.installed
 run: setup
 	@echo "Somnia is serving on http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1}" \
-		$(BIN)/gunicorn journal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+		$(BIN)/gunicorn journal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 \
+		--access-logfile -
 
 dev: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)

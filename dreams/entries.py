@@ -10,7 +10,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dreams import motifs, search, vocabulary
-from dreams.models import Draft, Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
+from dreams.models import (
+    Draft,
+    Dream,
+    DreamMotif,
+    DreamTag,
+    Motif,
+    PendingImport,
+    Tag,
+    normalise_tag,
+)
 
 
 def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
@@ -242,10 +251,12 @@ def restore(dream: Dream) -> None:
 
 def purge_trash(*, owner=None, now=None) -> int:
     """Delete for good what has been in the trash for longer than TRASH_DAYS."""
-    cutoff = (now or timezone.now()) - timedelta(days=TRASH_DAYS)
-    expired = Dream.objects.filter(deleted_at__lt=cutoff)
+    now = now or timezone.now()
+    expired = Dream.objects.filter(deleted_at__lt=now - timedelta(days=TRASH_DAYS))
+    uploads = PendingImport.objects.filter(created_at__lt=now - timedelta(days=1))
     if owner is not None:
-        expired = expired.filter(owner=owner)
+        expired, uploads = expired.filter(owner=owner), uploads.filter(owner=owner)
+    uploads.delete()  # files uploaded for an import that was never confirmed
     deleted, _ = expired.delete()
     return deleted
 

@@ -29,6 +29,10 @@ class StorageTroubleMiddleware:
         if not isinstance(exception, OperationalError):
             return None
         message = str(exception).lower()
+        if "database is locked" in message:
+            # A long import holds the write lock past the busy timeout: busy, not broken.
+            logger.warning("database busy: %s", exception)
+            return render(request, "503_storage.html", {"busy": True}, status=503)
         if not any(trouble in message for trouble in STORAGE_TROUBLE):
             return None
         logger.error("storage trouble: %s", exception)

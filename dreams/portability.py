@@ -140,7 +140,8 @@ def export_data(owner) -> dict:
 
 
 def export_json(owner) -> bytes:
-    return json.dumps(export_data(owner), ensure_ascii=False, indent=2).encode("utf-8")
+    # Compact: a long journal's export must still fit the import's size limit.
+    return json.dumps(export_data(owner), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _markdown_file(record: dict) -> str:
@@ -232,7 +233,10 @@ def _when(record: dict, key: str, where: str):
     value = record.get(key)
     if value in (None, ""):
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
     if parsed is None:
         raise BadImport(f"{where}: “{key}” is not a date and time: {str(value)[:40]}")
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
@@ -248,11 +252,16 @@ def _record(record, where: str, *, today) -> IncomingDream:
     dreamt_on, written = None, _text(record, "dreamt_on_text", where, limit=64)
     raw_date = record.get("dreamt_on")
     if raw_date not in (None, ""):
-        dreamt_on = parse_date(raw_date) if isinstance(raw_date, str) else None
+        try:
+            dreamt_on = parse_date(raw_date) if isinstance(raw_date, str) else None
+        except ValueError:  # "2024-02-30": shaped like a date, but no such day
+            dreamt_on = None
         if dreamt_on is None:
             dreamt_on, written = parse_dream_date(str(raw_date), today=today)
     vividness = record.get("vividness")
-    if vividness is not None and (not isinstance(vividness, int) or not 1 <= vividness <= 5):
+    if vividness is not None and (
+        isinstance(vividness, bool) or not isinstance(vividness, int) or not 1 <= vividness <= 5
+    ):
         raise BadImport(f"{where}: “vividness” should be 1 to 5, not {vividness!r}")
     mood = _text(record, "mood", where)
     if mood and mood not in Dream.Mood.values:
@@ -274,10 +283,19 @@ def _record(record, where: str, *, today) -> IncomingDream:
         if not isinstance(motifs, list):
             raise BadImport(f"{where}: “motifs” should be a list")
         for motif in motifs:
-            if not isinstance(motif, dict) or not isinstance(motif.get("slug"), str):
-                raise BadImport(f"{where}: each motif needs a “slug”")
+            _check_motif(motif, where)
             if motif.get("status", "detected") not in DreamMotif.Status.values:
                 raise BadImport(f"{where}: motif status should be detected, added or removed")
+            count, evidence = motif.get("count", 0), motif.get("evidence", [])
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count < 10**9:
+                raise BadImport(f"{where}: a motif's “count” should be a whole number")
+            if not isinstance(evidence, list) or not all(
+                isinstance(e, dict) and isinstance(e.get("text"), str)
+                and all(isinstance(e.get(k), int) and not isinstance(e.get(k), bool)
+                        for k in ("start", "end"))
+                for e in evidence
+            ):  # fmt: skip
+                raise BadImport(f"{where}: a motif's “evidence” should be a list of spans")
     flags = {}
     for flag in BOOLEAN_FIELDS:
         value = record.get(flag, False)
@@ -285,12 +303,23 @@ def _record(record, where: str, *, today) -> IncomingDream:
             raise BadImport(f"{where}: “{flag}” should be true or false")
         flags[flag] = value
     version = record.get("version") or 1
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 < version < 2**31:
+        raise BadImport(f"{where}: “version” should be a whole number from 1")
+    for ref in ("recurs", "conflict_of"):
+        if record.get(ref) is not None and not _is_uuid(record.get(ref)):
+            raise BadImport(f"{where}: “{ref}” should be the id of another dream")
+    source = _text(record, "source", where, limit=32)
+    source_id = _text(record, "source_id", where, limit=200)
+    if uid is None and not source_id:
+        # No id of its own: known by its date and words, so importing it twice adds nothing.
+        source = source or "import"
+        source_id = hashlib.sha256(f"{raw_date}\n{body}".encode()).hexdigest()[:40]
     return IncomingDream(
         title=title,
         body=body,
         uid=uid,
-        source=_text(record, "source", where, limit=32),
-        source_id=_text(record, "source_id", where, limit=200),
+        source=source,
+        source_id=source_id,
         dreamt_on=dreamt_on,
         dreamt_on_text=written,
         created_at=_when(record, "created_at", where),
@@ -299,7 +328,7 @@ def _record(record, where: str, *, today) -> IncomingDream:
         vividness=vividness,
         mood=mood,
         visibility=visibility,
-        version=version if isinstance(version, int) and version > 0 else 1,
+        version=version,
         tags=tags,
         motifs=motifs,
         recurs=record.get("recurs"),
@@ -308,12 +337,60 @@ def _record(record, where: str, *, today) -> IncomingDream:
     )
 
 
+def _is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def _check_motif(motif, where: str) -> None:
+    if not isinstance(motif, dict) or not isinstance(motif.get("slug"), str):
+        raise BadImport(f"{where}: each motif needs a “slug”")
+    slug = motif["slug"]
+    if not slug or slugify(slug) != slug or len(slug) > 80:
+        raise BadImport(f"{where}: “{slug[:40]}” is not a motif slug (lower-case-words)")
+    if motif.get("category") not in (None, *Motif.Category.values):
+        raise BadImport(f"{where}: a motif's category should be one of "
+                        f"{', '.join(Motif.Category.values)}")  # fmt: skip
+    if not isinstance(motif.get("name", ""), str) or len(motif.get("name", "")) > 80:
+        raise BadImport(f"{where}: a motif's name should be text of at most 80 characters")
+    aliases = motif.get("aliases", [])
+    if not isinstance(aliases, list) or not all(isinstance(a, str) and a for a in aliases):
+        raise BadImport(f"{where}: a motif's “aliases” should be a list of words")
+
+
 def _vocabulary(plan: ImportPlan, data: dict, name: str) -> None:
     for key in ("motifs", "motif_words", "motif_rejections", "drafts", "tags"):
         value = data.get(key, [])
         if not isinstance(value, list):
             raise BadImport(f"{name}: “{key}” should be a list")
         setattr(plan, key, value)
+    for motif in plan.motifs:
+        _check_motif(motif, f"{name}: motifs")
+    for item in plan.motif_words:
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("motif"), str)
+            and isinstance(item.get("word"), str)
+            and 0 < len(item["word"]) <= 80
+        ):
+            raise BadImport(f"{name}: each of “motif_words” needs a motif and a word")  # fmt: skip
+    if not all(isinstance(slug, str) for slug in plan.motif_rejections):
+        raise BadImport(f"{name}: “motif_rejections” should be a list of motif slugs")
+    if not all(isinstance(tag, str) and len(tag) <= 64 for tag in plan.tags):
+        raise BadImport(f"{name}: “tags” should be a list of names")
+    for draft in plan.drafts:
+        if not (
+            isinstance(draft, dict)
+            and _is_uuid(draft.get("key"))
+            and (draft.get("dream") is None or _is_uuid(draft.get("dream")))
+            and isinstance(draft.get("title", ""), str)
+            and isinstance(draft.get("body", ""), str)
+            and isinstance(draft.get("fields", {}), dict)
+        ):
+            raise BadImport(f"{name}: a draft needs a key, text and fields")  # fmt: skip
 
 
 def _read_json(name: str, raw: bytes, *, today) -> ImportPlan:
@@ -325,7 +402,10 @@ def _read_json(name: str, raw: bytes, *, today) -> ImportPlan:
         raise BadImport(f"{name}: not valid JSON (line {error.lineno}: {error.msg})") from None
     if not isinstance(data, dict) or not isinstance(data.get("dreams"), list):
         raise BadImport(f"{name}: a Somnia export is an object with a “dreams” list")
-    if data.get("version", VERSION) > VERSION:
+    version = data.get("version", VERSION)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise BadImport(f"{name}: “version” should be a number")
+    if version > VERSION:
         raise BadImport(f"{name}: made by a newer Somnia (version {data['version']})")
     if len(data["dreams"]) > MAX_DREAMS:
         raise BadImport(f"{name}: more than {MAX_DREAMS:,} dreams")
@@ -399,6 +479,9 @@ def _read_zip(name: str, raw: bytes, *, today) -> ImportPlan:
     return plan
 
 
+_EXTRA = "\x00extra"
+
+
 def _guess(headers: list[str], wanted: tuple[str, ...]) -> str:
     lowered = {h.strip().lower(): h for h in headers}
     for name in wanted:
@@ -421,7 +504,7 @@ def _read_table(name: str, raw: bytes, *, options: dict, today) -> ImportPlan:
             delimiter = csv.Sniffer().sniff(text[:10_000], delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, restkey=_EXTRA)
     headers = reader.fieldnames or []
     if not headers:
         raise BadImport(f"{name}: no header row")
@@ -445,7 +528,11 @@ def _read_table(name: str, raw: bytes, *, options: dict, today) -> ImportPlan:
     if len(rows) > MAX_DREAMS:
         raise BadImport(f"{name}: more than {MAX_DREAMS:,} rows")
     for number, row in enumerate(rows, start=2):
-        body = (row.get(columns["text"]) or "").strip()
+        body = row.get(columns["text"]) or ""
+        if row.get(_EXTRA) and columns["text"] == headers[-1]:
+            # An unquoted comma in the last column's text: the rest of the line is the text.
+            body = delimiter.join([body, *row[_EXTRA]])
+        body = body.strip()
         if not body:
             skipped.append(f"line {number}: no dream text")
             continue

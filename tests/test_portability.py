@@ -239,3 +239,71 @@ def test_backup_and_restore(transactional_db, user, make_dream, tmp_path, settin
     call_command("restore", str(backup), "--yes", stdout=StringIO())
     restored = sqlite3.connect(live)
     assert restored.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_dreams_without_ids_are_all_imported_once(user):
+    raw = json.dumps({"dreams": [{"body": f"Dream number {n} by the sea."} for n in range(3)]})
+    first = portability.apply(user, portability.read_file("noid.json", raw.encode()))
+    again = portability.apply(user, portability.read_file("noid.json", raw.encode()))
+    assert (first.created, again.created, again.unchanged) == (3, 0, 3)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(4):
+            archive.writestr(f"2024-01-0{n + 1}-night.md", f"# Night {n}\n\nA wolf, {n} times.")
+    for expected in (4, 0):
+        summary = portability.apply(user, portability.read_file("plain.zip", buffer.getvalue()))
+        assert summary.created == expected
+    assert Dream.objects.filter(owner=user).count() == 7
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"body": "x", "motifs": [{"slug": "bad slug", "status": "added"}]}, "motif slug"),
+        ({"body": "x", "motifs": [{"slug": "ok", "category": "weird"}]}, "category"),
+        ({"body": "x", "motifs": [{"slug": "ok", "aliases": "notalist"}]}, "aliases"),
+        ({"body": "x", "motifs": [{"slug": "ok", "count": "many"}]}, "count"),
+        ({"body": "x", "motifs": [{"slug": "ok", "evidence": ["x"]}]}, "evidence"),
+        ({"body": "x", "version": "1"}, "version"),
+        ({"body": "x", "version": 10**30}, "version"),
+        ({"body": "x", "vividness": True}, "vividness"),
+        ({"body": "x", "recurs": "nope"}, "recurs"),
+    ],
+)
+def test_bad_fields_are_refused_before_anything_is_written(user, record, message):
+    raw = json.dumps({"dreams": [record]}).encode()
+    with pytest.raises(portability.BadImport, match=message):
+        portability.read_file("bad.json", raw)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"motif_words": ["x"]}, {"drafts": [{"key": "k"}]}, {"motif_rejections": [3]},
+        {"motifs": [{"slug": "Bad Slug"}]}, {"version": None},
+    ],
+)  # fmt: skip
+def test_bad_vocabulary_is_refused_too(user, extra):
+    raw = json.dumps({"dreams": [{"body": "x"}], **extra}).encode()
+    with pytest.raises(portability.BadImport):
+        portability.read_file("bad.json", raw)
+
+
+def test_impossible_dates_are_kept_as_written(user):
+    raw = json.dumps({"dreams": [{"body": "x", "dreamt_on": "2024-02-30"}]}).encode()
+    plan = portability.read_file("d.json", raw)
+    assert plan.dreams[0].dreamt_on is None and plan.dreams[0].dreamt_on_text == "2024-02-30"
+    with pytest.raises(portability.BadImport, match="created_at"):
+        portability.read_file("d.json", json.dumps(
+            {"dreams": [{"body": "x", "created_at": "2024-02-30T10:00:00"}]}).encode())  # fmt: skip
+
+
+def test_an_unquoted_comma_in_the_last_column_keeps_the_whole_text(user):
+    raw = b"id,date,text\n1,(8/11/67),I was at home, then the sea came in.\n"
+    plan = portability.read_file("x.csv", raw)
+    assert plan.dreams[0].body == "I was at home, then the sea came in."
+
+
+def test_a_date_kept_as_written_is_shown(client, user, make_dream):
+    dream = make_dream(user, dreamt_on_text="(1985?)", visibility=Dream.Visibility.SHARED)
+    assert "(1985?)" in client.get(dream.get_absolute_url()).content.decode()

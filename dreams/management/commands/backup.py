@@ -17,8 +17,14 @@ class Command(BaseCommand):
             raise CommandError("backup copies SQLite; for PostgreSQL use pg_dump.")
         if path.exists():
             raise CommandError(f"{path} exists; choose a new file name.")
+        if not path.parent.is_dir():
+            raise CommandError(f"{path.parent}: no such folder")
         source = sqlite3.connect(database["NAME"], timeout=30)
-        target = sqlite3.connect(path)
+        try:
+            target = sqlite3.connect(path)
+        except sqlite3.Error as error:
+            source.close()
+            raise CommandError(f"{path}: {error}") from None
         try:
             # Copies a consistent snapshot page by page while others keep reading and writing.
             source.backup(target, pages=4096, progress=self._progress)
