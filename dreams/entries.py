@@ -22,44 +22,6 @@ from dreams.models import (
 )
 
 
-def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
-    """Store the motifs detected in the dream's text; links set by hand stay as set."""
-    lexicon = lexicon or vocabulary.lexicon_for(dream.owner)
-    detections = {d.slug: d for d in motifs.detect(dream.body, lexicon=lexicon)}
-    by_slug = {
-        m.slug: m
-        for m in Motif.objects.available_to(dream.owner)
-        .filter(slug__in=detections)
-        # A user's own motif wins over a built-in one of the same slug.
-        .order_by("owner_id")
-    }
-    links = {link.motif.slug: link for link in dream.motif_links.select_related("motif")}
-    stale = [
-        link.pk
-        for slug, link in links.items()
-        if link.status == DreamMotif.Status.DETECTED and slug not in detections
-    ]
-    DreamMotif.objects.filter(pk__in=stale).delete()
-    create, update = [], []
-    for slug, detection in detections.items():
-        motif = by_slug.get(slug)
-        if motif is None:
-            continue
-        evidence = [span.as_dict() for span in detection.spans[: motifs.MAX_EVIDENCE]]
-        link = links.get(slug)
-        if link is None:
-            create.append(
-                DreamMotif(dream=dream, motif=motif, evidence=evidence, count=detection.count)
-            )
-        elif link.status != DreamMotif.Status.REMOVED and (
-            link.evidence != evidence or link.count != detection.count
-        ):
-            link.evidence, link.count = evidence, detection.count
-            update.append(link)
-    DreamMotif.objects.bulk_create(create)
-    DreamMotif.objects.bulk_update(update, ["evidence", "count"])
-
-
 def set_tags(dream: Dream, names: Iterable[str]) -> None:
     """Give the dream exactly these tags, creating the owner's new ones."""
     wanted: dict[str, str] = {}
@@ -88,7 +50,7 @@ def save_dream(
     if dream.pk is not None:
         dream.version += 1
     dream.save()
-    refresh_motifs(dream, lexicon=lexicon)
+    vocabulary.refresh_motifs(dream, lexicon=lexicon)
     if tags is not None:
         set_tags(dream, tags)
     dream.refresh_card()
@@ -200,12 +162,7 @@ def save_edit(
         if name in changes:
             setattr(current, name, changes[name])
     save_dream(current, tags=tags)
-    if motif_choices and vocabulary.apply_motif_choices(current, motif_choices):
-        refresh_motifs(current)
-        current.refresh_card()
-        search.index_dream(current)
-    if draft_key:
-        discard_draft(owner=current.owner, key=draft_key)
+    _settle(current, motif_choices=motif_choices, draft_key=draft_key)
     return current
 
 
@@ -215,13 +172,16 @@ def create_entry(
 ) -> Dream:
     dream = Dream(owner=owner, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS})
     save_dream(dream, tags=tags)
-    if motif_choices and vocabulary.apply_motif_choices(dream, motif_choices):
-        refresh_motifs(dream)
-        dream.refresh_card()
-        search.index_dream(dream)
-    if draft_key:
-        discard_draft(owner=owner, key=draft_key)
+    _settle(dream, motif_choices=motif_choices, draft_key=draft_key)
     return dream
+
+
+def _settle(dream: Dream, *, motif_choices: dict | None, draft_key) -> None:
+    """After a save from the form: the author's motif choices, and the draft is done with."""
+    if motif_choices:
+        vocabulary.apply_motif_choices(dream, motif_choices)
+    if draft_key:
+        discard_draft(owner=dream.owner, key=draft_key)
 
 
 @transaction.atomic

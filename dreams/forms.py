@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django import forms
 from django.db.models import F
 
 from dreams.models import NEWEST_FIRST, Dream, Motif, Tag, normalise_tag
+from dreams.query import without_control
 from dreams.titles import derive_title
 
 YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class GalleryFilters(forms.Form):
@@ -97,7 +96,7 @@ class GalleryFilters(forms.Form):
         self.is_valid()
         for name, errors in self.errors.items():
             label = self.NOTE_LABELS.get(name, "filter")
-            raw = _CONTROL.sub("", self.data.get(name, ""))[:80]
+            raw = without_control(self.data.get(name, ""))[:80]
             self.notes.append(f"Ignored the {label} “{raw}”: {' '.join(errors)}")
         data = {name: self.value(name) for name in self.fields}
         if data["scope"] == self.Scope.MINE:

@@ -7,24 +7,19 @@ import datetime
 
 from django.db import connection
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 
 from dreams import vocabulary
-from dreams.models import SHOWN, Dream, Motif
+from dreams.models import SHOWN, Dream, Motif, dream_day
 
 GRAPH_MOTIFS = 30
 GRAPH_EDGES = 120
 
 
-def _day():
-    """When a dream happened: its date, or the day it was written down."""
-    return Coalesce("dreamt_on", TruncDate("created_at"))
-
-
 def per_day(owner, *, since: datetime.date) -> dict[datetime.date, int]:
     rows = (
         Dream.objects.owned_by(owner)
-        .annotate(day=_day())
+        .annotate(day=dream_day())
         .filter(day__gte=since)
         .values("day")
         .annotate(n=Count("pk"))
@@ -39,7 +34,7 @@ def per_month(
     first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
     rows = (
         Dream.objects.owned_by(owner)
-        .annotate(month=TruncMonth(_day()))
+        .annotate(month=TruncMonth(dream_day()))
         .filter(month__gte=first)
         .values("month")
         .annotate(

@@ -12,7 +12,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
+
+
+def dream_day(prefix: str = ""):
+    """When a dream happened, as an expression: its date, or the day it was written down."""
+    return Coalesce(f"{prefix}dreamt_on", TruncDate(f"{prefix}created_at"))
+
 
 OPENING_LENGTH = 220
 CARD_MOTIFS = 4
@@ -28,6 +35,13 @@ class DreamQuerySet(models.QuerySet):
 
     def shared(self) -> DreamQuerySet:
         return self.alive().filter(visibility=Dream.Visibility.SHARED)
+
+    def change_stamp(self) -> str:
+        """A key that changes whenever one of these dreams is added, edited, shared, hidden,
+        trashed or restored: one aggregate query, for caches of what they show."""
+        stamp = self.aggregate(n=models.Count("pk"), latest=models.Max("updated_at"))
+        latest = stamp["latest"].timestamp() if stamp["latest"] else 0
+        return f"{stamp['n']}:{latest}"
 
     def in_trash(self) -> DreamQuerySet:
         return self.filter(deleted_at__isnull=False)
@@ -82,9 +96,6 @@ class DreamQuerySet(models.QuerySet):
             )
             .order_by("-shared_images", "-shared_motifs", "-created_at")[:limit]
         )
-
-    def with_tag(self, tag: Tag) -> DreamQuerySet:
-        return self.filter(tag_links__tag=tag)
 
     def neighbours(self, dream: Dream) -> tuple[Dream | None, Dream | None]:
         """The dreams just newer and just older than this one, in NEWEST_FIRST order."""

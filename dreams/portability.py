@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import slugify
 
-from dreams import entries, search
+from dreams import entries, search, vocabulary
 from dreams.dates import parse_dream_date
 from dreams.models import (
     Draft,
@@ -209,6 +209,7 @@ class ImportPlan:
     tags: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     columns: dict = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)  # a table's, to choose columns from
 
 
 def _where(name: str, index: int | None, key: str = "") -> str:
@@ -313,7 +314,7 @@ def _record(record, where: str, *, today) -> IncomingDream:
     if uid is None and not source_id:
         # No id of its own: known by its date and words, so importing it twice adds nothing.
         source = source or "import"
-        source_id = hashlib.sha256(f"{raw_date}\n{body}".encode()).hexdigest()[:40]
+        source_id = _content_key(raw_date, body)
     return IncomingDream(
         title=title,
         body=body,
@@ -335,6 +336,11 @@ def _record(record, where: str, *, today) -> IncomingDream:
         conflict_of=record.get("conflict_of"),
         **flags,
     )
+
+
+def _content_key(date, body: str) -> str:
+    """The natural key of a dream that has no id of its own: its date and words."""
+    return hashlib.sha256(f"{date or ''}\n{body}".encode()).hexdigest()[:40]
 
 
 def _is_uuid(value) -> bool:
@@ -541,7 +547,7 @@ def _read_table(name: str, raw: bytes, *, options: dict, today) -> ImportPlan:
             raw_date, day_first=bool(options.get("day_first")), today=today
         )
         title = (row.get(columns["title"]) or "").strip()[:200] if columns["title"] else ""
-        key = hashlib.sha256(f"{raw_date}\n{body}".encode()).hexdigest()[:40]
+        key = _content_key(raw_date, body)
         dreams.append(
             IncomingDream(
                 title=title or derive_title(body),
@@ -555,7 +561,7 @@ def _read_table(name: str, raw: bytes, *, options: dict, today) -> ImportPlan:
     if not dreams:
         raise BadImport(f"{name}: no rows with dream text")
     plan = ImportPlan(name, "CSV" if delimiter != "\t" else "TSV", dreams, skipped=skipped)
-    plan.columns = columns
+    plan.columns, plan.headers = columns, list(headers)
     return plan
 
 
@@ -647,8 +653,6 @@ def apply(owner, plan: ImportPlan, *, progress: Callable[[int, int], None] | Non
 def apply_steps(owner, plan: ImportPlan, summary: Summary):
     """apply() one dream at a time: yields (done, total) inside one transaction, so a page can
     show progress while nothing is committed until the end (or at all, if it stops)."""
-    from dreams import vocabulary
-
     summary.skipped = list(plan.skipped)
     with transaction.atomic():
         existing = _existing(owner, plan)
@@ -706,7 +710,7 @@ def _create(owner, incoming: IncomingDream, *, own, builtin, lexicon) -> Dream:
     dream = _new_dream(owner, incoming)
     dream.save()
     if incoming.motifs is None:
-        entries.refresh_motifs(dream, lexicon=lexicon)
+        vocabulary.refresh_motifs(dream, lexicon=lexicon)
     else:
         links = []
         for item in incoming.motifs:

@@ -93,6 +93,11 @@ class Query:
         return [term for group in self.groups for term in group if term.kind == "word"]
 
 
+def without_control(text: str) -> str:
+    """Text with control characters (a pasted NUL, an escape) made spaces."""
+    return _CONTROL.sub(" ", text or "")
+
+
 def _date(value: str, *, end: bool) -> datetime.date | None:
     for pattern, precision in (("%Y-%m-%d", "day"), ("%Y-%m", "month"), ("%Y", "year")):
         try:
@@ -125,7 +130,7 @@ def _term(text: str, *, kind: str) -> Term | None:
 
 def parse(text: str) -> Query:
     query = Query()
-    text = _CONTROL.sub(" ", text or "")
+    text = without_control(text)
     if len(text) > MAX_QUERY:
         text = text[:MAX_QUERY]
         query.notes.append(f"Only the first {MAX_QUERY} characters were read.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -63,39 +64,34 @@ def ensure_schema_after_migrate(*, using: str = "default", **kwargs) -> None:
             cursor.execute(statement)
 
 
-def _document(dream: Dream) -> tuple[str, str, str, str]:
-    tags = " ".join(
-        DreamTag.objects.filter(dream=dream).values_list("tag__name", flat=True).order_by("pk")
-    )
-    motifs = " ".join(
+def _documents(dreams: list[Dream]) -> list[tuple[int, str, str, str, str]]:
+    """The index rows of these dreams, (pk, title, body, tags, motifs): two queries for all."""
+    pks = [dream.pk for dream in dreams]
+    tags: dict[int, list[str]] = defaultdict(list)
+    for dream_id, name in (
+        DreamTag.objects.filter(dream_id__in=pks)
+        .order_by("pk")
+        .values_list("dream_id", "tag__name")
+    ):
+        tags[dream_id].append(name)
+    names: dict[int, list[str]] = defaultdict(list)
+    for dream_id, name in (
         DreamMotif.objects.shown()
-        .filter(dream=dream)
-        .values_list("motif__name", flat=True)
+        .filter(dream_id__in=pks)
         .order_by("motif__name")
-    )
-    return dream.title, dream.body, tags, motifs
+        .values_list("dream_id", "motif__name")
+    ):
+        names[dream_id].append(name)
+    return [(d.pk, d.title, d.body, " ".join(tags[d.pk]), " ".join(names[d.pk])) for d in dreams]
 
 
 def index_dream(dream: Dream) -> None:
     """Write the dream's row of the index (call inside the dream's transaction)."""
-    if connection.vendor != "sqlite":
-        return
-    title, body, tags, motifs = _document(dream)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM dream_fts WHERE rowid = %s", [dream.pk])
-        cursor.execute(
-            "INSERT INTO dream_fts (rowid, title, body, tags, motifs) VALUES (%s, %s, %s, %s, %s)",
-            [dream.pk, title, body, tags, motifs],
-        )
-        words = {w.casefold() for w in _WORDS.findall(f"{title} {body} {tags} {motifs}")}
-        cursor.executemany(
-            "INSERT OR IGNORE INTO dream_search_word (word) VALUES (%s)", [(w,) for w in words]
-        )
+    reindex([dream])
 
 
 def index_new(documents: list[tuple[int, str, str, str, str]]) -> None:
-    """Index many new dreams at once: (pk, title, body, tags, motifs) each, in the order
-    _document() gives them. For bulk writers (imports, generated corpora)."""
+    """Index new dreams: (pk, title, body, tags, motifs) each, as _documents() gives them."""
     if connection.vendor != "sqlite" or not documents:
         return
     with connection.cursor() as cursor:
@@ -110,8 +106,15 @@ def index_new(documents: list[tuple[int, str, str, str, str]]) -> None:
 
 
 def reindex(dreams: Iterable[Dream]) -> None:
-    for dream in dreams:
-        index_dream(dream)
+    """Write these dreams' rows anew."""
+    if connection.vendor != "sqlite":
+        return
+    dreams = list(dreams)
+    if not dreams:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany("DELETE FROM dream_fts WHERE rowid = %s", [(d.pk,) for d in dreams])
+    index_new(_documents(dreams))
 
 
 def reindex_tagged(tag_ids: Iterable[int]) -> None:
@@ -349,20 +352,38 @@ def check_index() -> list[str]:
         problems.append(f"{len(missing)} dreams are missing from the index: {sorted(missing)[:10]}")
     if extra:
         problems.append(f"{len(extra)} index rows have no dream: {sorted(extra)[:10]}")
-    for dream in Dream.objects.filter(pk__in=ids & rows.keys()).iterator():
-        if rows[dream.pk] != _document(dream):
-            problems.append(f"dream {dream.pk} differs from its index row")
+    chunk: list[Dream] = []
+    for dream in Dream.objects.filter(pk__in=ids & rows.keys()).order_by("pk").iterator():
+        chunk.append(dream)
+        if len(chunk) == 1000:
+            problems += _differences(chunk, rows)
+            chunk = []
+    problems += _differences(chunk, rows)
     return problems
+
+
+def _differences(dreams: list[Dream], rows: dict) -> list[str]:
+    return [
+        f"dream {doc[0]} differs from its index row"
+        for doc in _documents(dreams)
+        if rows[doc[0]] != doc[1:]
+    ]
 
 
 def rebuild_index(*, progress=None) -> int:
     """Write every dream's row anew (and the word list); returns how many."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM dream_fts")
-    total = 0
+    total, chunk = 0, []
     for dream in Dream.objects.order_by("pk").iterator(chunk_size=500):
-        index_dream(dream)
-        total += 1
-        if progress:
-            progress(total)
+        chunk.append(dream)
+        if len(chunk) == 500:
+            index_new(_documents(chunk))
+            total, chunk = total + len(chunk), []
+            if progress:
+                progress(total)
+    index_new(_documents(chunk))
+    total += len(chunk)
+    if progress and chunk:
+        progress(total)
     return total

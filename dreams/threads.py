@@ -18,22 +18,27 @@ def when(dream: Dream) -> datetime.date:
     return dream.dreamt_on or dream.created_at.date()
 
 
+def _links(owner) -> dict[int, int | None]:
+    """Each of the owner's live dreams and the earlier dream it recurs: one query."""
+    return dict(Dream.objects.owned_by(owner).values_list("pk", "recurs_id"))
+
+
 def members(dream: Dream) -> list[Dream]:
     """Every dream of the thread this one belongs to, earliest first (one owner's only)."""
-    own = Dream.objects.owned_by(dream.owner)
-    root, seen = dream, {dream.pk}
-    while root.recurs_id and root.recurs_id not in seen and len(seen) < MAX_THREAD:
-        parent = own.filter(pk=root.recurs_id).first()
-        if parent is None:
-            break
-        seen.add(parent.pk)
-        root = parent
-    found, frontier = {root.pk: root}, [root.pk]
-    while frontier and len(found) < MAX_THREAD:
-        children = list(own.filter(recurs_id__in=frontier).exclude(pk__in=found))
-        found.update((child.pk, child) for child in children)
-        frontier = [child.pk for child in children]
-    return sorted(found.values(), key=lambda d: (when(d), d.created_at, d.pk))
+    earlier = _links(dream.owner)
+    later: dict[int, list[int]] = {}
+    for pk, recurs in earlier.items():
+        later.setdefault(recurs, []).append(pk)
+    root, seen = dream.pk, {dream.pk}
+    while earlier.get(root) in earlier and earlier[root] not in seen:
+        root = earlier[root]
+        seen.add(root)
+    thread, frontier = {root}, [root]
+    while frontier and len(thread) < MAX_THREAD:
+        frontier = [pk for parent in frontier for pk in later.get(parent, ()) if pk not in thread]
+        thread.update(frontier)
+    found = Dream.objects.filter(pk__in=thread)
+    return sorted(found, key=lambda d: (when(d), d.created_at, d.pk))
 
 
 def link(dream: Dream, *, earlier: Dream | None) -> None:
@@ -41,17 +46,17 @@ def link(dream: Dream, *, earlier: Dream | None) -> None:
     if earlier is not None:
         if earlier.owner_id != dream.owner_id or earlier.pk == dream.pk:
             raise ThreadError("Choose another dream of yours.")
-        if _descends(earlier, dream):
+        if _descends(earlier.pk, dream.pk, _links(dream.owner)):
             raise ThreadError("That dream already comes after this one in the thread.")
     Dream.objects.filter(pk=dream.pk).update(recurs=earlier, recurring=earlier is not None)
 
 
-def _descends(candidate: Dream, ancestor: Dream) -> bool:
-    node, steps = Dream.objects.get(pk=candidate.pk), 0
-    while node.recurs_id and steps < MAX_THREAD:
-        if node.recurs_id == ancestor.pk:
+def _descends(candidate: int, ancestor: int, earlier: dict[int, int | None]) -> bool:
+    node, steps = candidate, 0
+    while earlier.get(node) is not None and steps < MAX_THREAD:
+        node = earlier[node]
+        if node == ancestor:
             return True
-        node = Dream.objects.get(pk=node.recurs_id)
         steps += 1
     return False
 

@@ -79,7 +79,7 @@ def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]
         if status in (DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED)
         and slug not in {d.slug for d in detections}
     ]
-    by_slug = _motifs_by_slug(owner, [d.slug for d in detections] + hand_set)
+    by_slug = motifs_by_slug(owner, [d.slug for d in detections] + hand_set)
     found = [
         Suggestion(by_slug[d.slug], d, statuses.get(d.slug, ""))
         for d in detections
@@ -93,7 +93,7 @@ def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]
     return found
 
 
-def _motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
+def motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
     # A user's own motif wins over a built-in one of the same slug.
     found = (
         Motif.objects.available_to(owner)
@@ -123,30 +123,29 @@ class Choice:
 
 
 @transaction.atomic
-def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> bool:
-    """The author's word on each motif. Returns whether some went back to "as found", so the
-    caller detects again."""
-    by_slug = _motifs_by_slug(dream.owner, choices)
-    reset = False
+def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> None:
+    """The author's word on each motif. A motif set back to "as found" is detected again."""
+    by_slug = motifs_by_slug(dream.owner, choices)
+    hand_set = [DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED]
+    changed = reset = False
     for slug, choice in choices.items():
         motif = by_slug.get(slug)
-        if motif is None:
+        if motif is None or choice not in Choice.LABELS:
             continue
         if choice == Choice.AS_FOUND:
-            hand_set = [DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED]
-            reset |= bool(
-                DreamMotif.objects.filter(dream=dream, motif=motif, status__in=hand_set).delete()[0]
-            )
-            continue
-        if choice not in Choice.LABELS:
+            deleted = DreamMotif.objects.filter(dream=dream, motif=motif, status__in=hand_set)
+            reset |= bool(deleted.delete()[0])
             continue
         status = DreamMotif.Status.ADDED if choice == Choice.KEEP else DreamMotif.Status.REMOVED
         DreamMotif.objects.update_or_create(dream=dream, motif=motif, defaults={"status": status})
         if choice == Choice.NEVER:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
-    dream.refresh_card()
-    search.index_dream(dream)
-    return reset
+        changed = True
+    if reset:
+        refresh_motifs(dream)
+    if changed or reset:
+        dream.refresh_card()
+        search.index_dream(dream)
 
 
 def choices_from(post) -> dict[str, str]:
@@ -158,8 +157,40 @@ def choices_from(post) -> dict[str, str]:
     }
 
 
+def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
+    """Store the motifs detected in the dream's text; links set by hand stay as set."""
+    lexicon = lexicon or lexicon_for(dream.owner)
+    detections = {d.slug: d for d in motifs.detect(dream.body, lexicon=lexicon)}
+    by_slug = motifs_by_slug(dream.owner, detections)
+    links = {link.motif.slug: link for link in dream.motif_links.select_related("motif")}
+    stale = [
+        link.pk
+        for slug, link in links.items()
+        if link.status == DreamMotif.Status.DETECTED and slug not in detections
+    ]
+    DreamMotif.objects.filter(pk__in=stale).delete()
+    create, update = [], []
+    for slug, detection in detections.items():
+        motif = by_slug.get(slug)
+        if motif is None:
+            continue
+        evidence = [span.as_dict() for span in detection.spans[: motifs.MAX_EVIDENCE]]
+        link = links.get(slug)
+        if link is None:
+            create.append(
+                DreamMotif(dream=dream, motif=motif, evidence=evidence, count=detection.count)
+            )
+        elif link.status != DreamMotif.Status.REMOVED and (
+            link.evidence != evidence or link.count != detection.count
+        ):
+            link.evidence, link.count = evidence, detection.count
+            update.append(link)
+    DreamMotif.objects.bulk_create(create)
+    DreamMotif.objects.bulk_update(update, ["evidence", "count"])
+
+
 def motif_for_user(owner, slug: str) -> Motif | None:
-    return _motifs_by_slug(owner, [slug]).get(slug)
+    return motifs_by_slug(owner, [slug]).get(slug)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ import logging
 from django.core.cache import caches
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -91,9 +90,7 @@ def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
         scope, name = Dream.objects.owned_by(request.user), f"user{request.user.pk}"
     else:
         scope, name = Dream.objects.shared(), "shared"
-    stamp = scope.aggregate(latest=Max("updated_at"), n=Count("pk"))
-    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
-    return scope, f"{name}:{stamp['n']}:{latest}"
+    return scope, f"{name}:{scope.change_stamp()}"
 
 
 def _motif_options(scope, stamp: str, selected: str) -> str:

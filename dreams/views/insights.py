@@ -6,7 +6,6 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,9 +24,8 @@ TOP = 12
 @require_safe
 def insights_page(request: HttpRequest) -> HttpResponse:
     # The charts change only when the journal does: kept per process under that key.
-    stamp = Dream.objects.owned_by(request.user).aggregate(n=Count("pk"), latest=Max("updated_at"))
-    latest = stamp["latest"].timestamp() if stamp["latest"] else 0
-    key = f"insights:{request.user.pk}:{stamp['n']}:{latest}:{timezone.localdate()}"
+    stamp = Dream.objects.owned_by(request.user).change_stamp()
+    key = f"insights:{request.user.pk}:{stamp}:{timezone.localdate()}"
     context = caches["local"].get(key)
     if context is None:
         context = _insights(request.user)

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Min
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,17 +16,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from dreams import charts, threads, vocabulary
-from dreams.models import Dream, DreamMotif, Motif, MotifRejection, Tag
+from dreams.models import Dream, DreamMotif, Motif, MotifRejection, Tag, dream_day
 
 SPARK_MONTHS = 24
 CO_OCCURRING = 10
 CO_SAMPLE = 1000
 CARDS = 24
-
-
-def _day():
-    """A dream's date: when it was dreamt, or else when it was written down."""
-    return Coalesce("dream__dreamt_on", TruncDate("dream__created_at"))
 
 
 @require_safe
@@ -36,7 +31,7 @@ def motif_list(request: HttpRequest) -> HttpResponse:
     months = (
         DreamMotif.objects.shown()
         .filter(dream__in=visible.order_by().values("pk"))
-        .annotate(month=TruncMonth(_day()))
+        .annotate(month=TruncMonth(dream_day("dream__")))
         .values("motif_id", "month")
         .annotate(n=Count("dream_id", distinct=True))
     )
@@ -78,7 +73,7 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such motif.")
     dreams = visible.with_motif(motif)
     links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
-    seen = links.aggregate(first=Min(_day()), last=Max(_day()))
+    seen = links.aggregate(first=Min(dream_day("dream__")), last=Max(dream_day("dream__")))
     # Companions among the motif's latest dreams: a bounded question at any size.
     recent = links.order_by("-dream_id").values("dream_id")[:CO_SAMPLE]
     co = (
@@ -179,12 +174,17 @@ def motif_create(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
-@login_required
-@require_POST
-def motif_add_word(request: HttpRequest, slug: str) -> HttpResponse:
+def _own_vocabulary_motif(request: HttpRequest, slug: str) -> Motif:
     motif = vocabulary.motif_for_user(request.user, slug)
     if motif is None:
         raise Http404("No such motif.")
+    return motif
+
+
+@login_required
+@require_POST
+def motif_add_word(request: HttpRequest, slug: str) -> HttpResponse:
+    motif = _own_vocabulary_motif(request, slug)
     try:
         alias = vocabulary.add_word(
             owner=request.user, motif=motif, word=request.POST.get("word", "")
@@ -199,9 +199,7 @@ def motif_add_word(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def motif_allow(request: HttpRequest, slug: str) -> HttpResponse:
-    motif = vocabulary.motif_for_user(request.user, slug)
-    if motif is None:
-        raise Http404("No such motif.")
+    motif = _own_vocabulary_motif(request, slug)
     vocabulary.allow_again(owner=request.user, motif=motif)
     messages.success(request, f"{motif.name} will be suggested again.")
     return redirect("dreams:motif", slug=motif.slug)

@@ -26,9 +26,17 @@ def export_page(request: HttpRequest) -> HttpResponse:
     return render(request, "dreams/export.html", {"count": request.user.dreams.count()})
 
 
-def _download(data: bytes, *, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+EXPORTS = {
+    "json": (portability.export_json, "json", "application/json"),
+    "markdown": (portability.export_markdown_zip, "zip", "application/zip"),
+}
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    write, extension, content_type = EXPORTS[kind]
+    name = f"somnia-{request.user.get_username()}-{timezone.localdate().isoformat()}"
+    response = HttpResponse(write(request.user), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -36,23 +44,13 @@ def _download(data: bytes, *, name: str, content_type: str) -> HttpResponse:
 @login_required
 @require_safe
 def export_json(request: HttpRequest) -> HttpResponse:
-    stamp = timezone.localdate().isoformat()
-    return _download(
-        portability.export_json(request.user),
-        name=f"somnia-{request.user.get_username()}-{stamp}.json",
-        content_type="application/json",
-    )
+    return _export(request, "json")
 
 
 @login_required
 @require_safe
 def export_markdown(request: HttpRequest) -> HttpResponse:
-    stamp = timezone.localdate().isoformat()
-    return _download(
-        portability.export_markdown_zip(request.user),
-        name=f"somnia-{request.user.get_username()}-{stamp}.zip",
-        content_type="application/zip",
-    )
+    return _export(request, "markdown")
 
 
 def _options(data) -> dict:
@@ -110,20 +108,6 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             status=422,
         )  # fmt: skip
     seen = portability.preview(request.user, plan)
-    headers = []
-    if plan.columns:
-        import csv
-        import io
-
-        first = bytes(pending.data).decode("utf-8-sig").splitlines()[:1]
-        delimiter = "\t" if plan.kind == "TSV" else None
-        if first:
-            try:
-                dialect = csv.Sniffer().sniff(first[0], delimiters=",;\t|")
-                delimiter = delimiter or dialect.delimiter
-            except csv.Error:
-                delimiter = delimiter or ","
-            headers = next(csv.reader(io.StringIO(first[0]), delimiter=delimiter))
     return render(
         request,
         "dreams/import_preview.html",
@@ -134,7 +118,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "new_count": len(seen["new"]),
             "unchanged": seen["unchanged"],
             "skipped": seen["skipped"],
-            "headers": headers,
+            "headers": plan.headers,
         },
     )
 

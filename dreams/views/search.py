@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -11,8 +9,6 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dreams import query, search
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 PER_PAGE = 20
 MAX_PAGE = 500
@@ -29,7 +25,7 @@ def _page_number(value: str | None) -> int:
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def search_page(request: HttpRequest) -> HttpResponse:
     # Control characters (a pasted NUL) never reach the page or the query.
-    text = _CONTROL.sub(" ", request.GET.get("q", ""))[: query.MAX_QUERY * 2]
+    text = query.without_control(request.GET.get("q", ""))[: query.MAX_QUERY * 2]
     page = _page_number(request.GET.get("page"))
     results = search.search(
         user=request.user, text=text, offset=(page - 1) * PER_PAGE, limit=PER_PAGE

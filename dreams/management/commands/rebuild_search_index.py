@@ -16,11 +16,9 @@ class Command(BaseCommand):
     def handle(self, *args, check, **options):
         if not check:
             total = Dream.objects.count()
-            step = max(total // 20, 1)
 
-            def progress(done: int) -> None:
-                if done % step == 0 or done == total:
-                    self.stdout.write(f"  indexed {done:,}/{total:,} ({done * 100 // total}%)")
+            def progress(done: int) -> None:  # called once per batch of dreams
+                self.stdout.write(f"  indexed {done:,}/{total:,} ({done * 100 // total}%)")
 
             with transaction.atomic():
                 count = search.rebuild_index(progress=progress)
