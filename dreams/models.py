@@ -8,6 +8,7 @@ import uuid
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -75,7 +76,7 @@ class DreamQuerySet(models.QuerySet):
         # index, so the count below never spans the whole journal.
         one = (
             f"SELECT dream_id FROM (SELECT dream_id FROM {DreamMotif._meta.db_table} "
-            "WHERE motif_id = %s AND status IN (%s, %s) ORDER BY dream_id DESC LIMIT %s)"
+            "WHERE motif_id = %s AND status IN (%s, %s) ORDER BY dream_id DESC LIMIT %s) AS latest"
         )
         candidates = RawSQL(
             " UNION ALL ".join([one] * len(motif_ids)),
@@ -540,3 +541,52 @@ class PendingImport(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# PostgreSQL's search index. Its tables exist only on PostgreSQL (migration 0008 makes them;
+# SQLite keeps the same rows in FTS5, see dreams/search.py), so Django does not manage them.
+SEARCH_CONFIG = "somnia"  # porter stems, accents folded, no stop words: as SQLite's FTS5
+SEARCH_VECTOR = (
+    SearchVector("title", weight="A", config=SEARCH_CONFIG)
+    + SearchVector("tags", weight="B", config=SEARCH_CONFIG)
+    + SearchVector("motifs", weight="C", config=SEARCH_CONFIG)
+    + SearchVector("body", weight="D", config=SEARCH_CONFIG)
+)
+
+
+class SearchDocument(models.Model):
+    """One dream's row of the index: its words, and the weighted vector stored beside them.
+
+    The vector is a generated column, so it can never disagree with the words; a GIN index
+    answers the searches. A trigger removes the row when its dream is deleted."""
+
+    dream = models.OneToOneField(
+        Dream, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    title = models.TextField()
+    body = models.TextField()
+    tags = models.TextField()
+    motifs = models.TextField()
+    document = models.GeneratedField(
+        expression=SEARCH_VECTOR, output_field=SearchVectorField(), db_persist=True
+    )
+
+    class Meta:
+        managed = False
+        db_table = "dream_search"
+
+    def __str__(self) -> str:
+        return f"Index row of dream {self.dream_id}"
+
+
+class SearchWord(models.Model):
+    """Every word of every journal, for typos and parts of words (pg_trgm GIN index)."""
+
+    word = models.TextField(unique=True)
+
+    class Meta:
+        managed = False
+        db_table = "dream_search_word"
+
+    def __str__(self) -> str:
+        return self.word

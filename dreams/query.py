@@ -42,6 +42,14 @@ class Term:
         quoted = '"' + " ".join(self.words).replace('"', '""') + '"'
         return quoted + "*" if self.kind == "prefix" else quoted
 
+    def tsquery(self) -> str:
+        """The same term for PostgreSQL's to_tsquery(): quoted lexemes in a row (<->)."""
+        lexemes = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in self.words]
+        if self.kind == "prefix":
+            lexemes[-1] += ":*"
+        joined = " <-> ".join(lexemes)
+        return f"({joined})" if len(lexemes) > 1 else joined
+
 
 @dataclass
 class Query:
@@ -66,6 +74,15 @@ class Query:
 
     def exclusion_expression(self) -> str:
         return " OR ".join(term.fts() for term in self.excluded)
+
+    def match_tsquery(self) -> str:
+        """match_expression() for PostgreSQL's to_tsquery()."""
+        return " & ".join(
+            "(" + " | ".join(term.tsquery() for term in group) + ")" for group in self.groups
+        )
+
+    def exclusion_tsquery(self) -> str:
+        return " | ".join(term.tsquery() for term in self.excluded)
 
     def describe(self) -> str:
         """How the query was read, in words."""

@@ -1,5 +1,7 @@
-"""Full-text search behind one function, `search()`. SQLite: FTS5 with porter stemming and bm25,
-plus a trigram index of the words in the journal for typos and parts of words.
+"""Full-text search behind one function, `search()`, on either database (search_backends.py):
+SQLite's FTS5 or PostgreSQL's full-text search, each with porter stems and weighted fields,
+plus a trigram index of the journal's words for typos and parts of words. The query
+language, the scope and the fallbacks live here, so both give the same answers.
 
 The index is written by `index_dream()` in the same transaction as the dream, and a trigger
 removes a dream's row when the dream is deleted.
@@ -17,38 +19,13 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from dreams import query as query_language
+from dreams import search_backends
 from dreams.models import Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
 from dreams.titles import strip_preamble
 
-# bm25 weights: title, body, tags, motifs. A word in the title says more than one in the body.
-WEIGHTS = (10.0, 1.0, 4.0, 2.0)
-SNIPPET_WORDS = 24
 MAX_EXPANSIONS = 8
 _WORDS = re.compile(r"[^\W\d_]{3,}")
 _MARKUP = re.compile(r"[*_`#>\[\]]+")
-# snippet() markers that cannot occur in text: they become <mark> after escaping.
-_OPEN, _CLOSE = "\x02", "\x03"
-
-CREATE_SQL = [
-    """CREATE VIRTUAL TABLE IF NOT EXISTS dream_fts USING fts5(
-        title, body, tags, motifs, tokenize = 'porter unicode61 remove_diacritics 2')""",
-    """CREATE TABLE IF NOT EXISTS dream_search_word (
-        id INTEGER PRIMARY KEY, word TEXT NOT NULL UNIQUE)""",
-    """CREATE VIRTUAL TABLE IF NOT EXISTS dream_word_trigram USING fts5(
-        word, content = 'dream_search_word', content_rowid = 'id', tokenize = 'trigram')""",
-    """CREATE TRIGGER IF NOT EXISTS dream_search_word_added AFTER INSERT ON dream_search_word
-        BEGIN INSERT INTO dream_word_trigram(rowid, word) VALUES (new.id, new.word); END""",
-    # Dreams deleted by any path (purged trash, a deleted account, the admin) leave the index.
-    """CREATE TRIGGER IF NOT EXISTS dream_fts_deleted AFTER DELETE ON dreams_dream
-        BEGIN DELETE FROM dream_fts WHERE rowid = old.id; END""",
-]
-DROP_SQL = [
-    "DROP TRIGGER IF EXISTS dream_fts_deleted",
-    "DROP TRIGGER IF EXISTS dream_search_word_added",
-    "DROP TABLE IF EXISTS dream_word_trigram",
-    "DROP TABLE IF EXISTS dream_search_word",
-    "DROP TABLE IF EXISTS dream_fts",
-]
 
 
 def ensure_schema_after_migrate(*, using: str = "default", **kwargs) -> None:
@@ -60,8 +37,12 @@ def ensure_schema_after_migrate(*, using: str = "default", **kwargs) -> None:
     if "dreams_dream" not in connection_.introspection.table_names():
         return
     with connection_.cursor() as cursor:
-        for statement in CREATE_SQL:
+        for statement in search_backends.SQLiteIndex.CREATE_SQL:
             cursor.execute(statement)
+
+
+def _index() -> search_backends.SQLiteIndex | search_backends.PostgresIndex:
+    return search_backends.for_vendor(connection.vendor)
 
 
 def _documents(dreams: list[Dream]) -> list[tuple[int, str, str, str, str]]:
@@ -92,28 +73,18 @@ def index_dream(dream: Dream) -> None:
 
 def index_new(documents: list[tuple[int, str, str, str, str]]) -> None:
     """Index new dreams: (pk, title, body, tags, motifs) each, as _documents() gives them."""
-    if connection.vendor != "sqlite" or not documents:
+    if not documents:
         return
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO dream_fts (rowid, title, body, tags, motifs) VALUES (%s, %s, %s, %s, %s)",
-            documents,
-        )
-        words = {w.casefold() for doc in documents for w in _WORDS.findall(" ".join(doc[1:]))}
-        cursor.executemany(
-            "INSERT OR IGNORE INTO dream_search_word (word) VALUES (%s)", [(w,) for w in words]
-        )
+    words = {w.casefold() for doc in documents for w in _WORDS.findall(" ".join(doc[1:]))}
+    _index().write(documents, sorted(words))
 
 
 def reindex(dreams: Iterable[Dream]) -> None:
     """Write these dreams' rows anew."""
-    if connection.vendor != "sqlite":
-        return
     dreams = list(dreams)
     if not dreams:
         return
-    with connection.cursor() as cursor:
-        cursor.executemany("DELETE FROM dream_fts WHERE rowid = %s", [(d.pk,) for d in dreams])
+    _index().forget([d.pk for d in dreams])
     index_new(_documents(dreams))
 
 
@@ -201,67 +172,24 @@ def _scope(dreams, parsed: query_language.Query, user, notes: list[str]):
 
 def _snippet(raw: str) -> str:
     text = html.escape(strip_preamble(_MARKUP.sub("", raw)), quote=False)
-    return text.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
-
-
-def _matching(scoped, parsed: query_language.Query):
-    """(SQL, params) selecting ids of scoped dreams that the query's terms match."""
-    ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
-    # "+rowid": the MATCH drives the query; the scope only filters what it finds.
-    conditions, params = [f"+rowid IN ({ids_sql})"], list(ids_params)
-    if parsed.groups:
-        conditions.append("dream_fts MATCH %s")
-        params.append(parsed.match_expression())
-    if parsed.excluded:
-        conditions.append("rowid NOT IN (SELECT rowid FROM dream_fts WHERE dream_fts MATCH %s)")
-        params.append(parsed.exclusion_expression())
-    return " AND ".join(conditions), params
+    return text.replace(search_backends.OPEN, "<mark>").replace(search_backends.CLOSE, "</mark>")
 
 
 def _run(scoped, parsed, *, offset: int, limit: int) -> tuple[list[Hit], int]:
-    where, params = _matching(scoped, parsed)
-    rank = (
-        f"bm25(dream_fts, {', '.join(map(str, WEIGHTS))})" if parsed.groups else "-rowid"
-    )  # with only exclusions there is nothing to rank by: newest first
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM dream_fts WHERE {where}", params)
-        count = cursor.fetchone()[0]
-        cursor.execute(
-            f"SELECT rowid, snippet(dream_fts, 1, %s, %s, '…', %s) FROM dream_fts "
-            f"WHERE {where} ORDER BY {rank}, rowid DESC LIMIT %s OFFSET %s",
-            [_OPEN, _CLOSE, SNIPPET_WORDS, *params, limit, offset],
-        )
-        rows = cursor.fetchall()
+    count, rows = _index().page(scoped, parsed, offset=offset, limit=limit)
     dreams = Dream.objects.for_cards().in_bulk([row[0] for row in rows])
     return [Hit(dreams[pk], _snippet(text)) for pk, text in rows if pk in dreams], count
-
-
-def _candidates(expression: str, limit: int) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT word FROM dream_word_trigram WHERE dream_word_trigram MATCH %s "
-            "ORDER BY rank LIMIT %s",
-            [expression, limit],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def _seen_by(scoped, words: list[str], *, want: int) -> list[str]:
     """The words (in order) that occur in a dream of this scope: the word list spans every
     journal, so a suggestion must never reveal a word of a dream the viewer cannot read."""
-    ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
     seen = []
-    with connection.cursor() as cursor:
-        for word in words:
-            cursor.execute(
-                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND +rowid IN ({ids_sql}) "
-                "LIMIT 1",
-                ['"' + word.replace('"', '""') + '"', *ids_params],
-            )
-            if cursor.fetchone():
-                seen.append(word)
-                if len(seen) >= want:
-                    break
+    for word in words:
+        if _index().occurs(scoped, word):
+            seen.append(word)
+            if len(seen) >= want:
+                break
     return seen
 
 
@@ -270,16 +198,15 @@ def _alternatives(word: str, scoped) -> tuple[list[str], str]:
     letters, is part of), or else the closest spelling. Returns (words, "part" or "typo")."""
     if len(word) < 3:
         return [], ""
-    containing = [w for w in _candidates(f'"{word}"', 200) if w != word]
+    containing = [w for w in _index().containing(word, limit=200) if w != word]
     # "red" should not become "dared, shared": prefixes first, and middles only for longer parts.
     starts = sorted((w for w in containing if w.startswith(word)), key=lambda w: (len(w), w))
     middles = sorted((w for w in containing if not w.startswith(word)), key=lambda w: (len(w), w))
     parts = _seen_by(scoped, starts + (middles if len(word) >= 4 else []), want=MAX_EXPANSIONS)
     if parts:
         return parts, "part"
-    trigrams = {word[i : i + 3] for i in range(len(word) - 2)}
-    expression = " OR ".join(f'"{t}"' for t in sorted(trigrams))
-    close = difflib.get_close_matches(word, _candidates(expression, 80), n=6, cutoff=0.75)
+    candidates = _index().alike(word, limit=80)
+    close = difflib.get_close_matches(word, candidates, n=6, cutoff=0.75)
     close = _seen_by(scoped, close, want=1)
     return close, "typo" if close else ""
 
@@ -338,14 +265,8 @@ def search(*, user, text: str, offset: int = 0, limit: int = 20) -> Results:
 
 def check_index() -> list[str]:
     """Differences between the index and the dreams; empty when they agree exactly."""
-    problems = []
-    with connection.cursor() as cursor:
-        try:
-            cursor.execute("INSERT INTO dream_fts(dream_fts) VALUES ('integrity-check')")
-        except Exception as error:
-            problems.append(f"FTS integrity check failed: {error}")
-        cursor.execute("SELECT rowid, title, body, tags, motifs FROM dream_fts")
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    problems = _index().integrity()
+    rows = _index().rows()
     ids = set(Dream.objects.values_list("pk", flat=True))
     missing, extra = ids - rows.keys(), rows.keys() - ids
     if missing:
@@ -372,8 +293,7 @@ def _differences(dreams: list[Dream], rows: dict) -> list[str]:
 
 def rebuild_index(*, progress=None) -> int:
     """Write every dream's row anew (and the word list); returns how many."""
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM dream_fts")
+    _index().clear()
     total, chunk = 0, []
     for dream in Dream.objects.order_by("pk").iterator(chunk_size=500):
         chunk.append(dream)

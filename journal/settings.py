@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Search lookups and the trigram operators on PostgreSQL; inert on SQLite.
+    "django.contrib.postgres",
     "django_htmx",
     "template_partials",
     "csp",

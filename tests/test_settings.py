@@ -151,6 +151,9 @@ settings.DATABASES["default"]["NAME"] = "file:{db}?mode=ro"
 settings.DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA foreign_keys=ON;"
 settings.ALLOWED_HOSTS = ["testserver"]
 settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Without collectstatic's manifest (a fresh clone has none), as the other tests run.
+settings.STORAGES["staticfiles"] = {{
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 import django
 django.setup()
 from django.test import Client

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -43,8 +45,51 @@ def browser():
         browser.close()
 
 
+class _InFlight:
+    """Requests the live server is answering, counted through Django's request signals."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def settle(self, *, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until no request has been running for `quiet` seconds: a closing page sends
+        its draft by beacon, and the database must not be emptied under that request (on
+        PostgreSQL the flush and the save would deadlock)."""
+        deadline = time.monotonic() + timeout
+        calm_since = None
+        while time.monotonic() < deadline:
+            if self.count:
+                calm_since = None
+            elif calm_since is None:
+                calm_since = time.monotonic()
+            elif time.monotonic() - calm_since >= quiet:
+                return
+            time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def in_flight():
+    from django.core.signals import request_finished, request_started
+
+    counter = _InFlight()
+    request_started.connect(counter.started)
+    request_finished.connect(counter.finished)
+    yield counter
+    request_started.disconnect(counter.started)
+    request_finished.disconnect(counter.finished)
+
+
 @pytest.fixture
-def new_page(browser, live_server):
+def new_page(browser, live_server, in_flight):
     """Pages that fail the test on any JavaScript error."""
     contexts, errors = [], []
 
@@ -64,6 +109,7 @@ def new_page(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+    in_flight.settle()
     assert errors == []
 
 

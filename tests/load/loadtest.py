@@ -1,7 +1,8 @@
 """Load and fault test against the production server: gunicorn with several workers on a
-fresh SQLite file (WAL, IMMEDIATE transactions). Clients log in, autosave and save dreams;
-optionally the server is killed with SIGKILL mid-run and started again. Afterwards every
-acknowledged save must be in the database, the database must pass its integrity check and the
+fresh SQLite file (WAL, IMMEDIATE transactions), or, when DATABASE_URL names a PostgreSQL
+server, on a scratch database made there and dropped afterwards. Clients log in, autosave and
+save dreams; optionally the server is killed with SIGKILL mid-run and started again. Afterwards
+every acknowledged save must be in the database, the database must pass its integrity check and the
 search index must match the dreams exactly.
 
     python tests/load/loadtest.py --clients 16 --seconds 60 --kill
@@ -78,12 +79,39 @@ class Client:
             raise RuntimeError(f"{self.username} could not log in ({status})")
 
 
+@contextlib.contextmanager
+def scratch_database(work: Path):
+    """A database URL of the same kind as DATABASE_URL's (SQLite by default), made empty."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{work / 'load.sqlite3'}"
+        return
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = f"somnia_load_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="somnia-load-"))
+    with scratch_database(work) as database_url:
+        return _run(work, database_url, clients=clients, seconds=seconds, kill=kill,
+                    workers=workers)  # fmt: skip
+
+
+def _run(work: Path, database_url: str, *, clients, seconds, kill, workers) -> dict:
     port = 18000 + os.getpid() % 1000
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{work / 'load.sqlite3'}",
+        "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": "load-" + uuid.uuid4().hex * 2,
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -186,17 +214,30 @@ def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
     log.close()
     server_log = (work / "server.log").read_text()
     verdict = json.loads(django(env, f"""
-import json, sqlite3
-from django.conf import settings
+import json
+from django.db import connection
 from dreams import search
 from dreams.models import Dream
 acked = {json.dumps(acked)}
 bodies = dict(Dream.objects.filter(pk__in=acked.values()).values_list("pk", "body"))
 missing = [m for m, pk in acked.items() if m not in bodies.get(pk, "")]
-db = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+with connection.cursor() as cursor:
+    if connection.vendor == "sqlite":
+        cursor.execute("PRAGMA integrity_check")
+        integrity = cursor.fetchone()[0]
+    else:
+        # amcheck: every B-tree index of the schema checked against its table.
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        cursor.execute(
+            "SELECT bt_index_check(c.oid, true) FROM pg_index i JOIN pg_class c "
+            "ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE a.amname = 'btree' AND n.nspname = 'public'"
+        )
+        integrity = "ok"
 print(json.dumps({{
     "missing": missing,
-    "integrity": db.execute("PRAGMA integrity_check").fetchone()[0],
+    "integrity": integrity,
     "index_problems": search.check_index(),
     "untitled": Dream.objects.filter(title="").count(),
     "dreams": Dream.objects.count(),
