@@ -37,6 +37,7 @@ run: setup
 dev: setup
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# On SQLite by default; DATABASE_URL=postgres://... runs the same suite on PostgreSQL.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

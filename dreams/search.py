@@ -24,6 +24,7 @@ from dreams.models import Dream, DreamMotif, DreamTag, Motif, Tag, normalise_tag
 from dreams.titles import strip_preamble
 
 MAX_EXPANSIONS = 8
+MAX_ALIKE = 5000  # candidate spellings read for a word that found nothing
 _WORDS = re.compile(r"[^\W\d_]{3,}")
 _MARKUP = re.compile(r"[*_`#>\[\]]+")
 
@@ -106,6 +107,8 @@ class Results:
     reading: str
     notes: list[str] = field(default_factory=list)
     corrected: str = ""  # the query searched instead, when the one typed found nothing
+    searched: query_language.Query | None = None  # the query run: the typed one or corrected
+    scoped: object = None  # the dreams the query ran over (this viewer's, filters applied)
 
 
 def _motif(user, value: str, dreams):
@@ -205,8 +208,10 @@ def _alternatives(word: str, scoped) -> tuple[list[str], str]:
     parts = _seen_by(scoped, starts + (middles if len(word) >= 4 else []), want=MAX_EXPANSIONS)
     if parts:
         return parts, "part"
-    candidates = _index().alike(word, limit=80)
-    close = difflib.get_close_matches(word, candidates, n=6, cutoff=0.75)
+    # Every word sharing a three-letter run, then the closest spellings among them: the same
+    # words on either database, however each ranks its trigram matches.
+    candidates = _index().alike(word, limit=MAX_ALIKE)
+    close = difflib.get_close_matches(word, candidates, n=20, cutoff=0.75)
     close = _seen_by(scoped, close, want=1)
     return close, "typo" if close else ""
 
@@ -241,26 +246,36 @@ def search(*, user, text: str, offset: int = 0, limit: int = 20) -> Results:
     notes = list(parsed.notes)
     scoped = _scope(Dream.objects.visible_to(user), parsed, user, notes)
     if parsed.has_terms and scoped.query.is_empty():
-        return Results(parsed, [], 0, parsed.describe(), notes)
+        return Results(parsed, [], 0, parsed.describe(), notes, scoped=scoped.none())
     if not parsed.has_terms:
         # An empty query (or only filters): the most recent dreams.
         count = scoped.count()
         dreams = scoped.for_cards().order_by("-created_at", "-id")[offset : offset + limit]
         hits = [Hit(d, html.escape(d.opening)) for d in dreams]
         reading = parsed.describe() or "everything, newest first"
-        return Results(parsed, hits, count, reading, notes)
+        return Results(parsed, hits, count, reading, notes, scoped=scoped)
     hits, count = _run(scoped, parsed, offset=offset, limit=limit)
-    corrected = ""
+    corrected, searched = "", parsed
     if count == 0 and parsed.words():
         fixed, fix_notes = _corrected(parsed, scoped)
         if fix_notes:
             hits, count = _run(scoped, fixed, offset=offset, limit=limit)
             notes.extend(fix_notes)
+            searched = fixed
             corrected = " ".join(
                 " OR ".join(t.describe().strip("“”").rstrip("…") for t in group)
                 for group in fixed.groups
             )
-    return Results(parsed, hits, count, parsed.describe(), notes, corrected)
+    return Results(parsed, hits, count, parsed.describe(), notes, corrected, searched, scoped)
+
+
+def matching_ids(*, user, text: str) -> set[int]:
+    """Every dream search() finds for this viewer and text, unordered: for comparing the
+    two databases' answers without their rankings."""
+    results = search(user=user, text=text, limit=0)
+    if results.searched is None:  # only filters: every dream in scope
+        return set(results.scoped.values_list("pk", flat=True))
+    return _index().ids(results.scoped, results.searched)
 
 
 def check_index() -> list[str]:

@@ -11,11 +11,10 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
     SearchRank,
-    TrigramSimilarity,
 )
 from django.db import connection
-from django.db.models import F, Value
-from django.db.models.functions import Left, Length
+from django.db.models import F, Q, Value
+from django.db.models.functions import Collate, Left, Length
 
 from dreams.models import SEARCH_CONFIG, SearchDocument, SearchWord
 from dreams.query import Query, Term
@@ -29,8 +28,15 @@ OPEN, CLOSE = "\x02", "\x03"
 Document = tuple[int, str, str, str, str]  # pk, title, body, tags, motifs
 
 
+def _trigrams(word: str) -> list[str]:
+    return sorted({word[i : i + 3] for i in range(len(word) - 2)})
+
+
 def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
+
+
+_SHORTEST = "length(word), word"
 
 
 class SQLiteIndex:
@@ -112,6 +118,12 @@ class SQLiteIndex:
             )
             return count, cursor.fetchall()
 
+    def ids(self, scoped, parsed: Query) -> set[int]:
+        where, params = self._matching(scoped, parsed)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM dream_fts WHERE {where}", params)
+            return {row[0] for row in cursor.fetchall()}
+
     def occurs(self, scoped, word: str) -> bool:
         ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
         with connection.cursor() as cursor:
@@ -124,12 +136,12 @@ class SQLiteIndex:
 
     def containing(self, part: str, *, limit: int) -> list[str]:
         """Words of any journal with this part in them, shortest first."""
-        return self._words(_fts_phrase(part), "length(word), word", limit)
+        return self._words(_fts_phrase(part), _SHORTEST, limit)
 
     def alike(self, word: str, *, limit: int) -> list[str]:
-        """Words of any journal sharing the most three-letter runs with this one."""
-        trigrams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
-        return self._words(" OR ".join(_fts_phrase(t) for t in trigrams), "rank", limit)
+        """Words of any journal sharing a three-letter run with this one, shortest first."""
+        trigrams = _trigrams(word)
+        return self._words(" OR ".join(_fts_phrase(t) for t in trigrams), _SHORTEST, limit)
 
     @staticmethod
     def _words(expression: str, order: str, limit: int) -> list[str]:
@@ -142,6 +154,10 @@ class SQLiteIndex:
                 [expression, limit],
             )
             return [row[0] for row in cursor.fetchall()]
+
+
+# SQLite's order of words (by code point), not the database's locale.
+_PG_SHORTEST = (Length("word"), Collate("word", "C"))
 
 
 class PostgresIndex:
@@ -214,6 +230,9 @@ class PostgresIndex:
             documents = documents.annotate(snippet=Left("body", 200)).order_by("-dream_id")
         return count, list(documents.values_list("dream_id", "snippet")[offset : offset + limit])
 
+    def ids(self, scoped, parsed: Query) -> set[int]:
+        return set(self._matching(scoped, parsed).values_list("dream_id", flat=True))
+
     def occurs(self, scoped, word: str) -> bool:
         return SearchDocument.objects.filter(
             dream_id__in=scoped.order_by().values("pk"),
@@ -221,17 +240,18 @@ class PostgresIndex:
         ).exists()
 
     def containing(self, part: str, *, limit: int) -> list[str]:
-        found = SearchWord.objects.filter(word__contains=part).order_by(
-            Length("word"), "word"
-        )  # pg_trgm's GIN index answers LIKE '%part%'
+        # pg_trgm's GIN index answers LIKE '%part%'.
+        found = SearchWord.objects.filter(word__contains=part).order_by(*_PG_SHORTEST)
         return list(found.values_list("word", flat=True)[:limit])
 
     def alike(self, word: str, *, limit: int) -> list[str]:
-        found = (
-            SearchWord.objects.filter(word__trigram_similar=word)
-            .annotate(similarity=TrigramSimilarity("word", word))
-            .order_by("-similarity", "word")
-        )
+        trigrams = _trigrams(word)
+        if not trigrams:
+            return []
+        shares_one = Q()
+        for trigram in trigrams:
+            shares_one |= Q(word__contains=trigram)
+        found = SearchWord.objects.filter(shares_one).order_by(*_PG_SHORTEST)
         return list(found.values_list("word", flat=True)[:limit])
 
 

@@ -56,3 +56,9 @@ def make_dream(db) -> Callable:
         return entries.save_dream(dream, tags=tags)
 
     return make
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} ({connection.settings_dict['NAME']})"

@@ -28,6 +28,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+from scratch import scratch_database  # noqa: E402 - after the path it lives on
+
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PASSWORD = "a sleepy load-test password 42"
@@ -79,30 +82,9 @@ class Client:
             raise RuntimeError(f"{self.username} could not log in ({status})")
 
 
-@contextlib.contextmanager
-def scratch_database(work: Path):
-    """A database URL of the same kind as DATABASE_URL's (SQLite by default), made empty."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{work / 'load.sqlite3'}"
-        return
-    import psycopg
-
-    parts = urllib.parse.urlsplit(url)
-    name = f"somnia_load_{os.getpid()}"
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="somnia-load-"))
-    with scratch_database(work) as database_url:
+    with scratch_database(os.environ.get("DATABASE_URL", ""), work) as database_url:
         return _run(work, database_url, clients=clients, seconds=seconds, kill=kill,
                     workers=workers)  # fmt: skip
 
