@@ -5,6 +5,12 @@ of the same file). Ratios are within one run, so a noisy machine still compares 
 
     make bench                      # BENCH_SIZES=1000,10000,100000 by default
     BENCH_SIZES=1000 make bench     # a quick look
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench
+
+With a PostgreSQL DATABASE_URL, each corpus is also copied into its own database on that
+server (somnia_bench_<size>, kept between runs) and measured there the same way, its floor
+being the raw PostgreSQL query; the report puts both side by side and says whether the two
+databases found the same dreams for the same searches (bench/agree.py).
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+import agree  # noqa: E402 - bench/agree.py, beside this file
+
+from dreams import query  # noqa: E402 - pure: the query language, no database
+
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
@@ -56,10 +67,10 @@ def rarest(db: Path) -> str:
     return min(present, key=present.get)
 
 
-def env_for(db: Path) -> dict:
+def env_for(db: Path | str) -> dict:
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{db}",
+        "DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}",
         "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
         "DJANGO_DEBUG": "0",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -202,6 +213,52 @@ def raw_fts(db: Path, term: str) -> float:
     return round(statistics.median(samples), 2)
 
 
+def raw_postgres(url: str, text: str) -> float:
+    """The floor on PostgreSQL: count and first page straight off the GIN index, with headlines."""
+    import psycopg
+
+    tsquery = query.parse(text).match_tsquery()
+    sql = (
+        "SELECT dream_id, ts_headline('somnia', body, q, 'MaxWords=24, MinWords=12, "
+        "MaxFragments=1') FROM dream_search, to_tsquery('somnia', %s) q WHERE document @@ q "
+        "ORDER BY ts_rank('{0.1,0.2,0.4,1}', document, q, 1) DESC LIMIT 20"
+    )
+    count = "SELECT count(*) FROM dream_search WHERE document @@ to_tsquery('somnia', %s)"
+    with psycopg.connect(url) as connection:
+        for _ in range(3):
+            connection.execute(sql, [tsquery]).fetchall()
+        samples = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            connection.execute(count, [tsquery]).fetchone()
+            connection.execute(sql, [tsquery]).fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 2)
+
+
+def build_postgres(size: int, server: str, sqlite_db: Path) -> str:
+    """The corpus copied into its own database on the PostgreSQL server of DATABASE_URL."""
+    import psycopg
+
+    name = f"somnia_bench_{size}"
+    url = urllib.parse.urlunsplit(urllib.parse.urlsplit(server)._replace(path=f"/{name}"))
+    done = OUT / f"corpus-{size}.postgres"
+    with psycopg.connect(server, autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and done.exists() and done.read_text() == url:
+            return url
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    env = env_for(url)
+    manage(env, "migrate", "-v0")
+    manage(env, "createcachetable")
+    started = time.perf_counter()
+    manage(env, "copy_database", f"sqlite:///{sqlite_db}")
+    print(f"  copied into PostgreSQL in {time.perf_counter() - started:.0f} s", flush=True)
+    done.write_text(url)
+    return url
+
+
 def autosave_throughput(port: int, cookie: str, *, clients: int = 16, seconds: float = 8) -> dict:
     token = dict(p.split("=", 1) for p in cookie.split("; "))["csrftoken"]
     deadline = time.monotonic() + seconds
@@ -236,11 +293,24 @@ def autosave_throughput(port: int, cookie: str, *, clients: int = 16, seconds: f
     return {"per_second": round(counts["ok"] / elapsed, 1), "errors": counts["errors"]}
 
 
-def import_throughput() -> float:
-    db = OUT / "import.sqlite3"
-    for leftover in OUT.glob("import.sqlite3*"):
-        leftover.unlink()
-    env = env_for(db)
+def import_throughput(server: str = "") -> float:
+    """Dreams per second through the import code, on SQLite or (server) a new PostgreSQL
+    database."""
+    if server:
+        import psycopg
+
+        url = urllib.parse.urlunsplit(
+            urllib.parse.urlsplit(server)._replace(path="/somnia_bench_import")
+        )
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute("DROP DATABASE IF EXISTS somnia_bench_import WITH (FORCE)")
+            admin.execute("CREATE DATABASE somnia_bench_import")
+        env = env_for(url)
+    else:
+        db = OUT / "import.sqlite3"
+        for leftover in OUT.glob("import.sqlite3*"):
+            leftover.unlink()
+        env = env_for(db)
     manage(env, "migrate", "-v0")
     code = """
 import random, time
@@ -263,11 +333,12 @@ print(len(plan.dreams) / (time.perf_counter() - started))
     return round(float(django(env, code).strip()), 1)
 
 
-def run_size(size: int, port: int) -> dict:
-    print(f"corpus of {size:,} dreams", flush=True)
-    db = build(size)
+def run_size(size: int, port: int, database: str, db: Path | str) -> dict:
+    """Every page's timings and query counts on one corpus, with the floor and the peer."""
+    print(f"  measuring on {database}", flush=True)
     env = env_for(db)
-    rare = rarest(db)
+    sqlite_db = OUT / f"corpus-{size}.sqlite3"
+    rare = rarest(sqlite_db)
     SEARCHES["search_rare"], FTS_TERMS["search_rare"] = rare, f'"{rare}"'
     ids = json.loads(django(env, "import json\nfrom dreams.models import Dream\n"
                                  "print(json.dumps(list(Dream.objects.shared()"
@@ -289,28 +360,12 @@ def run_size(size: int, port: int) -> dict:
     finally:
         stop(server)
     counts = query_counts(env, {k: v for k, v in pages.items() if k != "healthz"})
-    floor = {name: raw_fts(db, term) for name, term in FTS_TERMS.items()}
-    peer = {}
-    copy = OUT / f"peer-{size}.sqlite3"
-    shutil.copy(db, copy)
-    meta = OUT / "datasette.json"
-    meta.write_text(json.dumps({"databases": {copy.stem: {"tables": {"dreams_dream": {
-        "fts_table": "dream_fts", "fts_pk": "id"}}}}}))  # fmt: skip
-    datasette = serve(
-        [str(BIN / "datasette"), "serve", str(copy), "-p", str(port + 1), "-m", str(meta),
-         "--setting", "sql_time_limit_ms", "20000"],
-        port + 1, env, "/-/versions.json",
-    )  # fmt: skip
-    try:
-        for name, q in SEARCHES.items():
-            term = q.split(" lucid:")[0]
-            path = f"/{copy.stem}/dreams_dream.json?" + urllib.parse.urlencode(
-                {"_search": term, "_shape": "array", "_size": 20}
-            )
-            peer[name] = timed(port + 1, path)["p50_ms"]
-    finally:
-        stop(datasette)
-        copy.unlink(missing_ok=True)
+    if database == "sqlite":
+        floor = {name: raw_fts(sqlite_db, term) for name, term in FTS_TERMS.items()}
+        peer = datasette_timings(size, port + 1, env)
+    else:
+        floor = {name: raw_postgres(db, q.split(" lucid:")[0]) for name, q in SEARCHES.items()}
+        peer = {}
     healthz = timings["healthz"]["p50_ms"]
     rows = {}
     for name in pages:
@@ -318,48 +373,98 @@ def run_size(size: int, port: int) -> dict:
         if name in SEARCHES:
             row["floor_ms"] = round(floor[name] + healthz, 2)
             row["vs_floor"] = round(row["p50_ms"] / row["floor_ms"], 2)
-            row["datasette_ms"] = peer[name]
-            row["vs_datasette"] = round(row["p50_ms"] / peer[name], 2)
+            if name in peer:
+                row["datasette_ms"] = peer[name]
+                row["vs_datasette"] = round(row["p50_ms"] / peer[name], 2)
         elif name != "healthz":
             row["vs_healthz"] = round(row["p50_ms"] / healthz, 2)
         rows[name] = row
-    return {"size": size, "pages": rows, "autosave": autosave}
+    return {"size": size, "database": database, "pages": rows, "autosave": autosave}
 
 
-def table(results: list[dict], import_rate: float) -> str:
+def datasette_timings(size: int, port: int, env: dict) -> dict:
+    """The peer: Datasette's ?_search= JSON on a copy of the same SQLite file."""
+    peer = {}
+    copy = OUT / f"peer-{size}.sqlite3"
+    shutil.copy(OUT / f"corpus-{size}.sqlite3", copy)
+    meta = OUT / "datasette.json"
+    meta.write_text(json.dumps({"databases": {copy.stem: {"tables": {"dreams_dream": {
+        "fts_table": "dream_fts", "fts_pk": "id"}}}}}))  # fmt: skip
+    datasette = serve(
+        [str(BIN / "datasette"), "serve", str(copy), "-p", str(port), "-m", str(meta),
+         "--setting", "sql_time_limit_ms", "20000"],
+        port, env, "/-/versions.json",
+    )  # fmt: skip
+    try:
+        for name, q in SEARCHES.items():
+            term = q.split(" lucid:")[0]
+            path = f"/{copy.stem}/dreams_dream.json?" + urllib.parse.urlencode(
+                {"_search": term, "_shape": "array", "_size": 20}
+            )
+            peer[name] = timed(port, path)["p50_ms"]
+    finally:
+        stop(datasette)
+        copy.unlink(missing_ok=True)
+    return peer
+
+
+def table(results: list[dict], imports: dict, agreement: dict) -> str:
     lines = [
-        "| dreams | page | p50 ms | p95 ms | queries | vs floor | vs Datasette | vs /healthz |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| dreams | database | page | p50 ms | p95 ms | queries | vs floor | vs Datasette "
+        "| vs /healthz |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for result in results:
+        where = f"| {result['size']:,} | {result['database']} |"
         for name, row in result["pages"].items():
             lines.append(
-                f"| {result['size']:,} | {name} | {row['p50_ms']} | {row['p95_ms']} | "
+                f"{where} {name} | {row['p50_ms']} | {row['p95_ms']} | "
                 f"{row.get('queries') if row.get('queries') is not None else ''} | "
                 f"{row.get('vs_floor', '')} | {row.get('vs_datasette', '')} | "
                 f"{row.get('vs_healthz', '')} |"
             )
         auto = result["autosave"]
         lines.append(
-            f"| {result['size']:,} | autosave, 16 clients | {auto['per_second']}/s | | | | | "
+            f"{where} autosave, 16 clients | {auto['per_second']}/s | | | | | "
             f"{auto['errors']} errors |"
         )
-    lines.append(f"\nImport (CSV, 120-word dreams): {import_rate:,.0f} dreams/s")
+    for database, rate in imports.items():
+        lines.append(f"\nImport on {database} (CSV, 120-word dreams): {rate:,.0f} dreams/s")
+    for size, report in agreement.items():
+        lines.append(
+            f"\nSQLite and PostgreSQL on {size:,} dreams: {report['agree']} of "
+            f"{report['searches']} searches found the same dreams "
+            f"({report['found_something']} found some; first pages overlap "
+            f"{report['first_page_overlap']:.0%})"
+        )
     return "\n".join(lines)
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith(("postgres://", "postgresql://")):
+        server = ""
     manage(env_for(OUT / "static.sqlite3"), "collectstatic", "--noinput", "-v0")
     started = time.perf_counter()
     port = 19000 + os.getpid() % 500
-    results = [run_size(size, port) for size in sizes]
-    import_rate = import_throughput()
-    report = {"results": results, "import_per_second": import_rate,
+    results, agreement = [], {}
+    for size in sizes:
+        print(f"corpus of {size:,} dreams", flush=True)
+        sqlite_db = build(size)
+        results.append(run_size(size, port, "sqlite", sqlite_db))
+        if server:
+            url = build_postgres(size, server, sqlite_db)
+            results.append(run_size(size, port, "postgresql", url))
+            agreement[size] = agree.agree(f"sqlite:///{sqlite_db}", url)
+    imports = {"sqlite": import_throughput()}
+    if server:
+        imports["postgresql"] = import_throughput(server)
+    report = {"results": results, "import_per_second": imports, "agreement": agreement,
               "seconds": round(time.perf_counter() - started)}  # fmt: skip
     (OUT / "results.json").write_text(json.dumps(report, indent=2))
-    text = table(results, import_rate)
+    text = table(results, imports, agreement)
     (OUT / "results.md").write_text(text + "\n")
     print(text)
     print(f"\n{report['seconds']} s; JSON in bench/out/results.json")

@@ -119,15 +119,20 @@ MIDDLEWARE = [
     "dreams.middleware.StorageTroubleMiddleware",
 ]
 
+# Static files from a CDN (https://cdn.example) that pulls them from this app's /static/,
+# which whitenoise serves with far-future caching; unset, they come from this app.
+STATIC_HOST = os.environ.get("DJANGO_STATIC_HOST", "").rstrip("/")
+_STATIC_SOURCES = ["'self'", STATIC_HOST] if STATIC_HOST else ["'self'"]
+
 # No inline script or style, no eval: htmx is configured for it (see base.html's htmx-config).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        "script-src": _STATIC_SOURCES,
+        "style-src": _STATIC_SOURCES,
+        "img-src": _STATIC_SOURCES,
         "connect-src": ["'self'"],
-        "font-src": ["'self'"],
+        "font-src": _STATIC_SOURCES,
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],
@@ -206,7 +211,7 @@ TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = f"{STATIC_HOST}/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {

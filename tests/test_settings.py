@@ -64,6 +64,22 @@ def test_https_turns_on_secure_cookies_hsts_and_redirect():
     assert process.stdout.split() == ["True", "True", "True", "True"]
 
 
+def test_a_cdn_host_serves_static_files_and_is_allowed_by_the_policy():
+    code = (
+        "from django.conf import settings as s; from django.templatetags.static import static;"
+        "d = s.CONTENT_SECURITY_POLICY['DIRECTIVES'];"
+        "print(static('css/somnia.css'), d['script-src'], d['style-src'], d['connect-src'])"
+    )
+    env = {**os.environ, "DJANGO_STATIC_HOST": "https://cdn.example/",
+           "DJANGO_SETTINGS_MODULE": "journal.settings", "DJANGO_DEBUG": "1"}  # fmt: skip
+    process = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert process.stdout.startswith("https://cdn.example/static/css/somnia.")
+    assert process.stdout.count("https://cdn.example") == 3  # the file, scripts, styles
+
+
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions(db):
     from django.db import connection
 
