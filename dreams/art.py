@@ -143,8 +143,7 @@ def colours_in(text: str) -> list[tuple[str, str]]:
     """
     found: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for match in _WORD_RE.finditer(text or ""):
-        word = match.group(0).lower()
+    for word in _WORD_RE.findall((text or "").lower()):
         if word in seen:
             continue
         hexcode = COLOUR_WORDS.get(word)

@@ -109,13 +109,13 @@ IDIOM = LexiconEntry(slug="", name="", category="")
 class Lexicon:
     entries: Sequence[LexiconEntry]
     idioms: Sequence[str] = ()
-    _index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = field(init=False, repr=False)
+    _index: dict[str, list[tuple[list[str], LexiconEntry]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        index: dict[str, list[tuple[tuple[str, ...], LexiconEntry]]] = {}
+        index: dict[str, list[tuple[list[str], LexiconEntry]]] = {}
         forms = [(form, entry) for entry in self.entries for form in entry.forms]
         for form, entry in [*forms, *((idiom, IDIOM) for idiom in self.idioms)]:
-            stems = phrase_stems(form)
+            stems = list(phrase_stems(form))  # a list, compared with a slice of the text's
             if stems:
                 index.setdefault(stems[0], []).append((stems, entry))
         for candidates in index.values():
@@ -136,30 +136,24 @@ class Lexicon:
 
 def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
     """The motifs in a text with the exact spans that show them, most frequent first."""
-    stems, starts, ends = [], [], []
-    for match in _WORD.finditer(text):
-        stems.append(_stem_of(match.group()))
-        starts.append(match.start())
-        ends.append(match.end())
-    n = len(stems)
+    matches = list(_WORD.finditer(text))
+    stems = [_stem_of(match.group()) for match in matches]
     found: dict[str, tuple[LexiconEntry, list[Span]]] = {}
     index = lexicon._index
-    i = 0
-    while i < n:
-        candidates = index.get(stems[i])
-        if not candidates:
-            i += 1
+    free = 0  # words before this one belong to a phrase already matched
+    # Only the words that begin some lexicon phrase are looked at more closely.
+    for i in [i for i, word_stem in enumerate(stems) if word_stem in index]:
+        if i < free:
             continue
         matched = 0
-        for phrase, entry in candidates:
+        for phrase, entry in index[stems[i]]:
             length = len(phrase)
             if matched and length < matched:
                 break
             if length > 1 and (
-                i + length > n
-                or any(stems[i + k] != phrase[k] for k in range(1, length))
+                stems[i : i + length] != phrase
                 or any(
-                    not _JOIN.fullmatch(text, ends[k], starts[k + 1])
+                    not _JOIN.fullmatch(text, matches[k].end(), matches[k + 1].start())
                     for k in range(i, i + length - 1)
                 )
             ):
@@ -167,11 +161,11 @@ def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
             matched = length
             if entry is IDIOM:
                 break  # the words are spoken for, and by no motif
-            start, end = starts[i], ends[i + length - 1]
+            start, end = matches[i].start(), matches[i + length - 1].end()
             spans = found.setdefault(entry.slug, (entry, []))[1]
             if not spans or spans[-1].start != start:
                 spans.append(Span(text[start:end], start, end))
-        i += matched or 1
+        free = i + (matched or 1)
     detections = [
         Detection(entry.slug, entry.name, entry.category, tuple(spans))
         for entry, spans in found.values()
