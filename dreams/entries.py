@@ -71,7 +71,7 @@ def create_many(
     lexicons: dict[int, motifs.Lexicon] = {}
     builtin = {m.slug: m for m in Motif.objects.builtin()}
     own: dict[int, dict[str, Motif]] = {}
-    links, names_by_dream, cards = [], {}, []
+    links, names_by_dream, shown_by_dream = [], {}, {}
     for dream in dreams:
         lex = lexicon or lexicons.get(dream.owner_id)
         if lex is None:
@@ -91,8 +91,7 @@ def create_many(
             names.append(motif.name)
             shown.append(motif)
         names_by_dream[dream.pk] = " ".join(sorted(names))
-        dream.card = dream.compute_card(shown)
-        cards.append((json.dumps(dream.card), dream.pk))
+        shown_by_dream[dream.pk] = shown
     # Thousands of links: one executemany, not thousands of model instances.
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -100,9 +99,8 @@ def create_many(
             " VALUES (%s, %s, %s, %s, %s)",
             links,
         )
-        cursor.executemany(f"UPDATE {Dream._meta.db_table} SET card = %s WHERE id = %s", cards)
     tag_cache: dict[tuple[int, str], Tag] = {}
-    tag_links, tags_by_dream = [], {}
+    tag_links, tag_names_by_dream = [], {}
     for dream, names in items:
         shown = []
         seen = set()
@@ -120,10 +118,19 @@ def create_many(
                 )
             tag_links.append(DreamTag(dream=dream, tag=tag_cache[cache_key]))
             shown.append(tag_cache[cache_key].name)
-        tags_by_dream[dream.pk] = " ".join(shown)
+        tag_names_by_dream[dream.pk] = shown
     DreamTag.objects.bulk_create(tag_links, batch_size=1000)
+    cards = []
+    for dream in dreams:
+        dream.card = dream.compute_card(shown_by_dream[dream.pk], tag_names_by_dream[dream.pk])
+        cards.append((json.dumps(dream.card), dream.pk))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {Dream._meta.db_table} SET card = %s WHERE id = %s", cards)
     search.index_new(
-        [(d.pk, d.title, d.body, tags_by_dream[d.pk], names_by_dream[d.pk]) for d in dreams]
+        [
+            (d.pk, d.title, d.body, " ".join(tag_names_by_dream[d.pk]), names_by_dream[d.pk])
+            for d in dreams
+        ]
     )
     return dreams
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
+from django.utils import timezone
 
 
 def dream_day(prefix: str = ""):
@@ -25,6 +26,18 @@ def dream_day(prefix: str = ""):
 OPENING_LENGTH = 220
 CARD_MOTIFS = 4
 RELATED_CANDIDATES = 400  # per motif: the latest dreams that have it
+CHIEF_MOTIFS = 6  # of a dream, for finding related dreams
+
+
+def chief_motifs(links) -> list[int]:
+    """The ids of a dream's chief motifs from its shown links: its most frequent images, body
+    parts and hues last."""
+    ranked = sorted(
+        links, key=lambda link: (link.motif.category in BACKGROUND_CATEGORIES, -link.count)
+    )
+    return [link.motif_id for link in ranked[:CHIEF_MOTIFS]]
+
+
 # Dreamt most recently first; undated dreams after dated ones, newest written first.
 NEWEST_FIRST = [models.F("dreamt_on").desc(nulls_last=True), "-created_at", "-id"]
 
@@ -62,14 +75,9 @@ class DreamQuerySet(models.QuerySet):
         # One filter() call: the motif and its status are conditions on the same link.
         return self.filter(motif_links__motif=motif, motif_links__status__in=SHOWN)
 
-    def related_to(self, dream: Dream, *, limit: int = 4, motifs: int = 6) -> list[Dream]:
-        """Other dreams sharing the most of this one's chief motifs (its most frequent images,
-        body parts and hues last): a bounded question however large the journal grows."""
-        links = DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
-        ranked = sorted(
-            links, key=lambda link: (link.motif.category in BACKGROUND_CATEGORIES, -link.count)
-        )
-        motif_ids = [link.motif_id for link in ranked[:motifs]]
+    def related_to(self, dream: Dream, *, motif_ids: list[int], limit: int = 4) -> list[Dream]:
+        """Other dreams sharing the most of this one's chief motifs (chief_motifs()): a bounded
+        question however large the journal grows."""
         if not motif_ids:
             return []
         # Candidates: each motif's latest dreams, read straight off the (motif, status, dream)
@@ -125,21 +133,9 @@ class DreamQuerySet(models.QuerySet):
         )
 
     def for_cards(self) -> DreamQuerySet:
-        """What a dream card shows, in a fixed number of queries: its motifs come from the
-        dream's own card field, its tags from one prefetch."""
-        return self.select_related("owner").prefetch_related(
-            models.Prefetch(
-                "tag_links", queryset=DreamTag.objects.select_related("tag"), to_attr="tag_list"
-            ),
-        )
-
-    def with_motifs(self) -> DreamQuerySet:
-        """For a dream's own page: every motif shown on it, with its words (one query)."""
-        links = DreamMotif.objects.shown().select_related("motif").defer("evidence")
-        return self.for_cards().prefetch_related(
-            models.Prefetch("motif_links", queryset=links.order_by("-count"),
-                            to_attr="shown_motif_links"),
-        )  # fmt: skip
+        """What a dream card shows, in one query: its motifs and tags come from the dream's
+        own card field."""
+        return self.select_related("owner")
 
 
 class CardMotif(NamedTuple):
@@ -263,10 +259,13 @@ class Dream(models.Model):
         return [link.motif for link in links]
 
     def refresh_card(self) -> None:
-        """Write the card field anew from the motifs now on the dream (one read, one write)."""
+        """Write the card field anew from the motifs and tags now on the dream."""
         self.__dict__.pop("shown_motif_links", None)
+        self.__dict__.pop("tag_list", None)
         self.card = self.compute_card()
-        Dream.objects.filter(pk=self.pk).update(card=self.card)
+        # A new updated_at: what the dream shows changed, so caches keyed on it are renewed.
+        self.updated_at = timezone.now()
+        Dream.objects.filter(pk=self.pk).update(card=self.card, updated_at=self.updated_at)
 
     @property
     def card_motifs(self) -> list[CardMotif]:
@@ -282,8 +281,15 @@ class Dream(models.Model):
             return self.card["alt"]
         return self.compute_card()["alt"]
 
-    def compute_card(self, motifs: list | None = None) -> dict:
-        """The card field's value from the dream's shown motifs (or the ones given)."""
+    @property
+    def card_tags(self) -> list[str]:
+        """The dream's tag names, as its card keeps them."""
+        if "tags" in self.card:
+            return self.card["tags"]
+        return self.tag_names
+
+    def compute_card(self, motifs: list | None = None, tags: list[str] | None = None) -> dict:
+        """The card field's value from the dream's shown motifs and tags (or the ones given)."""
         from dreams.art import describe_cover
 
         chosen = rank_card_motifs(self.shown_motifs if motifs is None else motifs)
@@ -292,13 +298,17 @@ class Dream(models.Model):
             motif_names=[m.name for m in chosen],
             mood=self.get_mood_display() if self.mood else "",
         )
-        return {"motifs": [[m.slug, m.name, m.category] for m in chosen], "alt": alt}
+        return {
+            "motifs": [[m.slug, m.name, m.category] for m in chosen],
+            "tags": list(self.tag_names if tags is None else tags),
+            "alt": alt,
+        }
 
     @property
     def tag_names(self) -> list[str]:
         links = getattr(self, "tag_list", None)
         if links is None:
-            links = self.tag_links.select_related("tag")
+            links = self.tag_links.select_related("tag").order_by("pk")
         return [link.tag.name for link in links]
 
 
@@ -310,7 +320,9 @@ class MotifQuerySet(models.QuerySet):
                 dream_links__dream__in=dreams.order_by().values("pk"),
                 dream_links__status__in=SHOWN,
             )
-            .annotate(dream_count=models.Count("dream_links__dream", distinct=True))
+            # A dream links a motif once (dream_motif_once): counting links counts dreams,
+            # without the sort a DISTINCT count costs on PostgreSQL.
+            .annotate(dream_count=models.Count("dream_links"))
             .order_by("name")
         )
 

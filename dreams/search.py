@@ -89,10 +89,6 @@ def reindex(dreams: Iterable[Dream]) -> None:
     index_new(_documents(dreams))
 
 
-def reindex_tagged(tag_ids: Iterable[int]) -> None:
-    reindex(Dream.objects.filter(tag_links__tag_id__in=list(tag_ids)).distinct())
-
-
 @dataclass
 class Hit:
     dream: Dream

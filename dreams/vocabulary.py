@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from dreams import motifs, search
@@ -237,12 +238,12 @@ def rename_tag(tag: Tag, new_name: str) -> Tag:
     if other is None:
         tag.name = new_name
         tag.save()
-        search.reindex_tagged([tag.pk])
+        _retagged(tag.dream_links.values_list("dream_id", flat=True))
         return tag
     tagged = set(DreamTag.objects.filter(tag=other).values_list("dream_id", flat=True))
     DreamTag.objects.filter(tag=tag).exclude(dream_id__in=tagged).update(tag=other)
     tag.delete()
-    search.reindex_tagged([other.pk])
+    _retagged(other.dream_links.values_list("dream_id", flat=True))
     return other
 
 
@@ -250,7 +251,26 @@ def rename_tag(tag: Tag, new_name: str) -> Tag:
 def delete_tag(tag: Tag) -> None:
     dream_ids = list(tag.dream_links.values_list("dream_id", flat=True))
     tag.delete()  # the dreams stay; only the label goes
-    search.reindex(Dream.objects.filter(pk__in=dream_ids))
+    _retagged(dream_ids)
+
+
+def _retagged(dream_ids) -> None:
+    """Dreams whose tags were renamed, merged or removed: their cards, the search index, and
+    a new updated_at so that caches of what they show are renewed."""
+    dreams = list(Dream.objects.filter(pk__in=list(dream_ids)))
+    names: dict[int, list[str]] = {dream.pk: [] for dream in dreams}
+    for dream_id, name in (
+        DreamTag.objects.filter(dream__in=dreams)
+        .order_by("pk")
+        .values_list("dream_id", "tag__name")
+    ):
+        names[dream_id].append(name)
+    now = timezone.now()
+    for dream in dreams:
+        dream.card = {**dream.card, "tags": names[dream.pk]}
+        dream.updated_at = now
+    Dream.objects.bulk_update(dreams, ["card", "updated_at"], batch_size=500)
+    search.reindex(dreams)
 
 
 def tag_counts(owner):

@@ -82,6 +82,34 @@ def test_the_gallery_query_count_does_not_grow_with_dreams(
         client.get("/")
 
 
+def test_a_warm_gallery_costs_at_most_four_queries_logged_in_and_one_anonymous(
+    client, make_dream, user, django_assert_max_num_queries
+):
+    from dreams.views.browse import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 1):
+        make_dream(user, title=f"w{i}", visibility=Dream.Visibility.SHARED, tags=["tide"])
+    for viewer, most in ((None, 1), (user, 4)):
+        if viewer:
+            client.force_login(viewer)
+        client.get("/")  # counts, cards and menus are built once per change, then kept
+        with django_assert_max_num_queries(most):
+            page = client.get("/")
+        assert page.content.decode().count('<article class="dream-card') == PAGE_SIZE
+        assert f"{PAGE_SIZE + 1} dreams" in page.content.decode()
+
+
+def test_renaming_a_tag_renews_the_cards_that_show_it(client, make_dream, user):
+    from dreams import vocabulary
+    from dreams.models import Tag
+
+    make_dream(user, title="Tidal", visibility=Dream.Visibility.SHARED, tags=["tide"])
+    assert "#tide" in client.get("/").content.decode()
+    vocabulary.rename_tag(Tag.objects.get(owner=user, normalised="tide"), "undertow")
+    body = client.get("/").content.decode()
+    assert "#undertow" in body and "#tide" not in body
+
+
 def test_the_gallery_answers_htmx_with_its_fragment(client, seeds):
     page = client.get("/?motif=hummingbird")
     fragment = client.get(
@@ -212,6 +240,33 @@ def test_the_dream_page_query_count_is_fixed(
     dream = make_dream(user, visibility=Dream.Visibility.SHARED, tags=["a"])
     with django_assert_max_num_queries(8):
         assert client.get(dream.get_absolute_url()).status_code == 200
+
+
+def test_a_warm_dream_page_costs_at_most_five_queries(
+    client, make_dream, user, other_user, django_assert_max_num_queries
+):
+    for i in range(8):
+        make_dream(user, title=f"n{i}", visibility=Dream.Visibility.SHARED,
+                   body="A mirror in the hall, a staircase down to the sea.")  # fmt: skip
+    dream = make_dream(user, visibility=Dream.Visibility.SHARED, tags=["a"],
+                       body="The mirror again, and the sea under the staircase.")  # fmt: skip
+    # Anonymous: the dream and the stamp of what it can read; another reader adds the session
+    # and the user; the author also gets the menu of earlier dreams this one may repeat.
+    for viewer, most in ((None, 2), (other_user, 4), (user, 5)):
+        if viewer:
+            client.force_login(viewer)
+        first = client.get(dream.get_absolute_url()).content.decode()
+        with django_assert_max_num_queries(most):
+            again = client.get(dream.get_absolute_url()).content.decode()
+        assert _without_tokens(again) == _without_tokens(first)
+        assert "Dreams that share its motifs" in again and 'class="chip chip--motif"' in again
+
+
+def _without_tokens(html: str) -> str:
+    """A page with its CSRF tokens (masked anew for every response) blanked out."""
+    import re
+
+    return re.sub(r"\b[A-Za-z0-9]{64}\b", "TOKEN", html)
 
 
 def test_a_motif_removed_by_hand_from_one_dream_hides_nothing_else(client, make_dream, user):

@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html_join
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -19,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from dreams import art, markup
 from dreams.forms import GalleryFilters
-from dreams.models import Dream, Motif
+from dreams.models import Dream, DreamMotif, Motif, chief_motifs
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,13 @@ def gallery(request: HttpRequest) -> HttpResponse:
     filters = GalleryFilters(request.GET, user=request.user)
     dreams = filters.apply(Dream.objects.visible_to(request.user))
     scope, stamp = _scope_stamp(request, filters)
+    # Everything the cards depend on: the scope's state, the filters, and which motif a slug
+    # meant for this viewer (a user's own motif may share a built-in one's slug).
+    asked = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
+    cards_key = f"{stamp}:{filters.motif_obj.pk if filters.motif_obj else ''}:{asked}"
+    paginator = KnownCountPaginator(dreams.for_cards(), PAGE_SIZE, key=f"count:{cards_key}")
     try:
-        page = Paginator(dreams.for_cards(), PAGE_SIZE).page(request.GET.get("page") or 1)
+        page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("There is no such page of dreams.") from None
     query = request.GET.copy()
@@ -77,10 +83,28 @@ def gallery(request: HttpRequest) -> HttpResponse:
             "motif_options": _motif_options(
                 scope, stamp, filters.motif_obj.slug if filters.motif_obj else ""
             ),
-            "cards_key": f"{stamp}:{hashlib.sha256(request.GET.urlencode().encode()).hexdigest()}",
+            "cards_key": cards_key,
             "tag_options": filters.tag_choices(),
         },
     )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator whose count is kept in the process's cache under a key that changes with
+    the dreams counted (the scope's stamp and the filters)."""
+
+    def __init__(self, *args, key: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+
+    @cached_property
+    def count(self) -> int:
+        local = caches["local"]
+        count = local.get(self.key)
+        if count is None:
+            count = self.object_list.count()
+            local.set(self.key, count, CACHE_SECONDS)
+        return count
 
 
 def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
@@ -111,7 +135,7 @@ def _motif_options(scope, stamp: str, selected: str) -> str:
 @require_safe
 def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Dream.objects.visible_to(request.user)
-    dream = get_object_or_404(visible.with_motifs(), pk=pk)
+    dream = get_object_or_404(visible.select_related("owner"), pk=pk)
     scope = request.GET.get("scope", "")
     if not scope and not dream.is_shared:
         scope = GalleryFilters.Scope.MINE  # one's own private dream lives in one's journal
@@ -120,27 +144,69 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         scope = ""
         scoped = visible.filter(visibility=Dream.Visibility.SHARED)
-    newer, older = scoped.neighbours(dream)
-    links = dream.shown_motif_links
-    body_html = markup.highlight_motifs(
-        markup.render(dream.body),
-        shown=[link.motif for link in links],
-        href=lambda motif: reverse("dreams:motif", args=[motif.slug]),
-    )
+    own = _own_parts(dream)
+    around = _around(request, dream, visible, scoped, own["chief_motifs"], scope)
     return render(
         request,
         "dreams/dream_detail.html",
         {
             "dream": dream,
-            "body_html": body_html,
-            "newer": newer,
-            "older": older,
+            "body_html": own["body_html"],
+            "motifs": own["motifs"],
+            "newer": around["newer"],
+            "older": around["older"],
             "scope_query": urlencode({"scope": scope}) if scope else "",
-            "related": visible.related_to(dream, limit=RELATED_COUNT),
+            "related": around["related"],
             "earlier_choices": _earlier_choices(request, dream),
-            "in_thread": _in_visible_thread(dream, visible),
+            "in_thread": around["in_thread"],
         },
     )
+
+
+def _own_parts(dream: Dream) -> dict:
+    """What the page shows of the dream itself (its text with motif words marked, its motifs):
+    built once per saved version and kept in the process's cache."""
+    local = caches["local"]
+    key = f"dream-parts:{dream.pk}:{dream.updated_at.timestamp()}:{ART_VERSION}"
+    parts = local.get(key)
+    if parts is None:
+        links = list(
+            DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
+            .defer("evidence").order_by("-count")
+        )  # fmt: skip
+        shown = [link.motif for link in links]
+        parts = {
+            "body_html": markup.highlight_motifs(
+                markup.render(dream.body),
+                shown=shown,
+                href=lambda motif: reverse("dreams:motif", args=[motif.slug]),
+            ),
+            "motifs": [(motif.slug, motif.name) for motif in shown],
+            "chief_motifs": chief_motifs(links),
+        }
+        local.set(key, parts, CACHE_SECONDS)
+    return parts
+
+
+def _around(request, dream: Dream, visible, scoped, motif_ids: list[int], scope: str) -> dict:
+    """The dreams around this one for this viewer (newer, older, related, its thread): they
+    change when any dream the viewer can read does, so they are kept under that stamp."""
+    local = caches["local"]
+    stamp = visible.change_stamp()
+    key = (
+        f"dream-around:{dream.pk}:{dream.updated_at.timestamp()}:{request.user.pk}:{scope}:{stamp}"
+    )
+    around = local.get(key)
+    if around is None:
+        newer, older = scoped.neighbours(dream)
+        around = {
+            "newer": newer,
+            "older": older,
+            "related": visible.related_to(dream, motif_ids=motif_ids, limit=RELATED_COUNT),
+            "in_thread": _in_visible_thread(dream, visible),
+        }
+        local.set(key, around, CACHE_SECONDS)
+    return around
 
 
 def _in_visible_thread(dream: Dream, visible) -> bool:

@@ -16,7 +16,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from dreams import charts, threads, vocabulary
-from dreams.models import Dream, DreamMotif, Motif, MotifRejection, Tag, dream_day
+from dreams.models import (
+    NEWEST_FIRST,
+    Dream,
+    DreamMotif,
+    Motif,
+    MotifRejection,
+    Tag,
+    dream_day,
+)
 
 SPARK_MONTHS = 24
 CO_OCCURRING = 10
@@ -80,14 +88,14 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         DreamMotif.objects.shown()
         .filter(dream__in=recent)
         .exclude(motif=motif)
-        .values("motif__name", "motif__slug")
-        .annotate(n=Count("dream_id", distinct=True))
+        .values("motif_id", "motif__name", "motif__slug")
+        .annotate(n=Count("dream_id"))  # one link per dream and motif
         .order_by("-n", "motif__name")[:CO_OCCURRING]
     )
     words = Counter()
     for evidence in links.values_list("evidence", flat=True)[:500]:
         words.update(span["text"].casefold() for span in evidence)
-    cards = list(dreams.for_cards().order_by("-dreamt_on", "-created_at")[:CARDS])
+    cards = list(dreams.for_cards().order_by(*NEWEST_FIRST)[:CARDS])
     events = [(threads.when(d), d.title, d.get_absolute_url()) for d in cards]
     own_words = []
     rejected = False

@@ -62,6 +62,9 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was copied: {error}") from None
         finally:
             connections[SOURCE].close()
+        # Fresh statistics: without them PostgreSQL plans the copied tables as if empty.
+        with target.cursor() as cursor:
+            cursor.execute("ANALYZE")
         total = sum(copied.values())
         self.stdout.write(f"Copied {total:,} rows from {len(copied)} tables. Rebuilding search…")
         count = search.rebuild_index(progress=self._progress("search index"))
