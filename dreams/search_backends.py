@@ -109,14 +109,27 @@ class SQLiteIndex:
         # With only exclusions there is nothing to rank by: newest first.
         rank = f"bm25(dream_fts, {weights})" if parsed.groups else "-rowid"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM dream_fts WHERE {where}", params)
-            count = cursor.fetchone()[0]
+            # One pass ranks every match and counts them; snippets only for the page.
+            cursor.execute(
+                f"SELECT id, count(*) OVER () FROM (SELECT rowid AS id, {rank} AS rank "
+                f"FROM dream_fts WHERE {where}) ORDER BY rank, id DESC LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            ranked = cursor.fetchall()
+            if not ranked:
+                cursor.execute(f"SELECT count(*) FROM dream_fts WHERE {where}", params)
+                return cursor.fetchone()[0], []
+            ids = [row[0] for row in ranked]
+            marks = ", ".join(["%s"] * len(ids))
+            match = "dream_fts MATCH %s AND " if parsed.groups else ""
             cursor.execute(
                 f"SELECT rowid, snippet(dream_fts, 1, %s, %s, '…', %s) FROM dream_fts "
-                f"WHERE {where} ORDER BY {rank}, rowid DESC LIMIT %s OFFSET %s",
-                [OPEN, CLOSE, SNIPPET_WORDS, *params, limit, offset],
-            )
-            return count, cursor.fetchall()
+                f"WHERE {match}rowid IN ({marks})",
+                [OPEN, CLOSE, SNIPPET_WORDS,
+                 *([parsed.match_expression()] if parsed.groups else []), *ids],
+            )  # fmt: skip
+            snippets = dict(cursor.fetchall())
+        return ranked[0][1], [(pk, snippets.get(pk, "")) for pk in ids]
 
     def ids(self, scoped, parsed: Query) -> set[int]:
         where, params = self._matching(scoped, parsed)
