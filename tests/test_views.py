@@ -99,6 +99,30 @@ def test_a_warm_gallery_costs_at_most_four_queries_logged_in_and_one_anonymous(
         assert f"{PAGE_SIZE + 1} dreams" in page.content.decode()
 
 
+def test_cached_cards_follow_every_change_of_a_dream(client, make_dream, user, other_user):
+    from dreams import entries
+
+    shared = Dream.Visibility.SHARED
+    keep = make_dream(user, title="Lighthouse", visibility=shared)
+    theirs = make_dream(other_user, title="Orchard", visibility=shared)
+    make_dream(user, title="Latest", visibility=shared)  # the newest change is not theirs
+
+    def titles() -> str:
+        return client.get("/").content.decode()
+
+    assert "Orchard" in titles() and "Lighthouse" in titles()
+    entries.trash(keep)
+    assert "Lighthouse" not in titles()
+    entries.restore(keep)
+    assert "Lighthouse" in titles()
+    keep.visibility = Dream.Visibility.PRIVATE
+    entries.save_dream(keep)
+    assert "Lighthouse" not in titles()
+    other_user.delete()  # the account, and its dreams, deleted outright
+    assert "Orchard" not in titles()
+    assert not Dream.objects.filter(pk=theirs.pk).exists()
+
+
 def test_renaming_a_tag_renews_the_cards_that_show_it(client, make_dream, user):
     from dreams import vocabulary
     from dreams.models import Tag

@@ -12,15 +12,16 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dreams import art, markup
 from dreams.forms import GalleryFilters
-from dreams.models import Dream, DreamMotif, Motif, chief_motifs
+from dreams.models import Dream, DreamMotif, Motif, change_stamp, chief_motifs
 
 logger = logging.getLogger(__name__)
 
@@ -108,28 +109,29 @@ class KnownCountPaginator(Paginator):
 
 
 def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
-    """(the scope's dreams, a key that changes whenever a dream in scope is added, edited,
-    shared, hidden, trashed or restored): one aggregate query."""
+    """(the scope's dreams, a key that changes whenever a dream in scope may have changed)."""
     if filters.current_scope == GalleryFilters.Scope.MINE:
-        scope, name = Dream.objects.owned_by(request.user), f"user{request.user.pk}"
-    else:
-        scope, name = Dream.objects.shared(), "shared"
-    return scope, f"{name}:{scope.change_stamp()}"
+        scope = Dream.objects.owned_by(request.user)
+        return scope, f"user{request.user.pk}:{change_stamp(owner=request.user)}"
+    return Dream.objects.shared(), f"shared:{change_stamp()}"
 
 
 def _motif_options(scope, stamp: str, selected: str) -> str:
     """The filter menu's options with counts: one aggregate over every link in scope, so it is
-    built once per change of the scope and kept in the process's cache."""
+    built (and written as HTML) once per change of the scope and kept in the process's cache."""
     local = caches["local"]
     options = local.get(f"motif-options:{stamp}")
     if options is None:
-        options = [(m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)]
+        options = format_html_join(
+            "",
+            '<option value="{}">{} ({})</option>',
+            ((m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)),
+        )
         local.set(f"motif-options:{stamp}", options, CACHE_SECONDS)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{} ({})</option>',
-        ((slug, " selected" if slug == selected else "", name, n) for slug, name, n in options),
-    )
+    if not selected:
+        return options
+    chosen = format_html('<option value="{}"', selected)
+    return mark_safe(options.replace(f"{chosen}>", f"{chosen} selected>", 1))
 
 
 @require_safe
@@ -192,7 +194,7 @@ def _around(request, dream: Dream, visible, scoped, motif_ids: list[int], scope:
     """The dreams around this one for this viewer (newer, older, related, its thread): they
     change when any dream the viewer can read does, so they are kept under that stamp."""
     local = caches["local"]
-    stamp = visible.change_stamp()
+    stamp = change_stamp()
     key = (
         f"dream-around:{dream.pk}:{dream.updated_at.timestamp()}:{request.user.pk}:{scope}:{stamp}"
     )

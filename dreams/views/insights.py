@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dreams import insight_charts, insights
-from dreams.models import Dream
+from dreams.models import change_stamp
 
 MONTHS = 24
 CACHE_SECONDS = 300
@@ -24,7 +24,7 @@ TOP = 12
 @require_safe
 def insights_page(request: HttpRequest) -> HttpResponse:
     # The charts change only when the journal does: kept per process under that key.
-    stamp = Dream.objects.owned_by(request.user).change_stamp()
+    stamp = change_stamp(owner=request.user)
     key = f"insights:{request.user.pk}:{stamp}:{timezone.localdate()}"
     context = caches["local"].get(key)
     if context is None:

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,6 +24,7 @@ from dreams.models import (
     Motif,
     MotifRejection,
     Tag,
+    change_stamp,
     dream_day,
 )
 
@@ -30,6 +32,7 @@ SPARK_MONTHS = 24
 CO_OCCURRING = 10
 CO_SAMPLE = 1000
 CARDS = 24
+CACHE_SECONDS = 120
 
 
 @require_safe
@@ -79,7 +82,26 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if motif is None:
         raise Http404("No such motif.")
-    dreams = visible.with_motif(motif)
+    # What the page shows of the dreams changes only when a dream does: kept per process.
+    key = f"motif-page:{motif.pk}:{request.user.pk}:{change_stamp()}"
+    shown = caches["local"].get(key)
+    if shown is None:
+        shown = _motif_in_dreams(motif, visible.with_motif(motif))
+        caches["local"].set(key, shown, CACHE_SECONDS)
+    own_words = []
+    rejected = False
+    if request.user.is_authenticated:
+        own_words = list(motif.user_aliases.filter(owner=request.user))
+        rejected = MotifRejection.objects.filter(owner=request.user, motif=motif).exists()
+    return render(
+        request,
+        "dreams/motif_detail.html",
+        {"motif": motif, **shown, "own_words": own_words, "rejected": rejected, "cards_key": key},
+    )
+
+
+def _motif_in_dreams(motif: Motif, dreams) -> dict:
+    """The motif across these dreams: when it came, its companions, its words, its dreams."""
     links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
     seen = links.aggregate(first=Min(dream_day("dream__")), last=Max(dream_day("dream__")))
     # Companions among the motif's latest dreams: a bounded question at any size.
@@ -97,27 +119,15 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         words.update(span["text"].casefold() for span in evidence)
     cards = list(dreams.for_cards().order_by(*NEWEST_FIRST)[:CARDS])
     events = [(threads.when(d), d.title, d.get_absolute_url()) for d in cards]
-    own_words = []
-    rejected = False
-    if request.user.is_authenticated:
-        own_words = list(motif.user_aliases.filter(owner=request.user))
-        rejected = MotifRejection.objects.filter(owner=request.user, motif=motif).exists()
-    return render(
-        request,
-        "dreams/motif_detail.html",
-        {
-            "motif": motif,
-            "dreams": cards,
-            "count": len(cards) if len(cards) < CARDS else dreams.count(),
-            "first_seen": seen["first"],
-            "last_seen": seen["last"],
-            "co_occurring": co,
-            "words": words.most_common(12),
-            "timeline": charts.timeline(events, label=f"When {motif.name} appeared"),
-            "own_words": own_words,
-            "rejected": rejected,
-        },
-    )
+    return {
+        "dreams": cards,
+        "count": len(cards) if len(cards) < CARDS else dreams.count(),
+        "first_seen": seen["first"],
+        "last_seen": seen["last"],
+        "co_occurring": list(co),
+        "words": words.most_common(12),
+        "timeline": charts.timeline(events, label=f"When {motif.name} appeared"),
+    }
 
 
 @login_required
