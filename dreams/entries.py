@@ -244,16 +244,21 @@ def save_draft(
     newer save is then a conflict, never an overwrite."""
     if dream is not None and base_version is None:
         base_version = dream.version
-    draft, _ = Draft.objects.update_or_create(
+    draft = Draft(
         owner=owner,
         key=key,
-        defaults={
-            "dream": dream,
-            "base_version": base_version if dream else None,
-            "title": title,
-            "body": body,
-            "fields": fields,
-        },
+        dream=dream,
+        base_version=base_version if dream else None,
+        title=title,
+        body=body,
+        fields=fields,
+    )
+    # One statement (INSERT ... ON CONFLICT DO UPDATE): autosaves come every few seconds.
+    Draft.objects.bulk_create(
+        [draft],
+        update_conflicts=True,
+        unique_fields=["owner", "key"],
+        update_fields=["dream", "base_version", "title", "body", "fields", "updated_at"],
     )
     return draft
 
