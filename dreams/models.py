@@ -219,6 +219,8 @@ class Dream(models.Model):
             # change_stamp(): the latest change, read off an index at any size.
             models.Index(fields=["updated_at"], name="dream_updated_idx"),
             models.Index(fields=["owner", "updated_at"], name="dream_owner_updated_idx"),
+            # Which dreams a viewer may read, answered from the index alone (search's scope).
+            models.Index(fields=["deleted_at", "visibility", "owner"], name="dream_scope_idx"),
         ]
 
     def __str__(self) -> str:
