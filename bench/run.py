@@ -252,6 +252,8 @@ def build_postgres(size: int, server: str, sqlite_db: Path) -> str:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and done.exists() and done.read_text() == url:
             manage(env_for(url), "migrate", "-v0")
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute("VACUUM ANALYZE")  # what autovacuum would do in time
             return url
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {name}")

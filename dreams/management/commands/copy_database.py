@@ -62,13 +62,14 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was copied: {error}") from None
         finally:
             connections[SOURCE].close()
-        # Fresh statistics: without them PostgreSQL plans the copied tables as if empty.
-        with target.cursor() as cursor:
-            cursor.execute("ANALYZE")
         total = sum(copied.values())
         self.stdout.write(f"Copied {total:,} rows from {len(copied)} tables. Rebuilding search…")
         count = search.rebuild_index(progress=self._progress("search index"))
         self.stderr.write("")
+        # Fresh statistics: without them PostgreSQL plans the copied tables as if empty. VACUUM
+        # also moves the search index's pending entries (GIN fastupdate) into the index proper.
+        with target.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if target.vendor == "postgresql" else "ANALYZE")
         problems = search.check_index()
         if problems:
             raise CommandError("The search index does not match: " + "; ".join(problems[:5]))
