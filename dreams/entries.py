@@ -244,6 +244,9 @@ def save_draft(
     newer save is then a conflict, never an overwrite."""
     if dream is not None and base_version is None:
         base_version = dream.version
+    # Whatever the browser sent is kept, but a NUL (which PostgreSQL refuses) is no word.
+    title, body = title.replace("\x00", ""), body.replace("\x00", "")
+    fields = {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in fields.items()}
     draft = Draft(
         owner=owner,
         key=key,

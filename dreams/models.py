@@ -216,9 +216,6 @@ class Dream(models.Model):
             models.Index(fields=["visibility", "-created_at"], name="dream_gallery_idx"),
             models.Index(fields=["owner", "-created_at"], name="dream_journal_idx"),
             models.Index(fields=["dreamt_on"], name="dream_dreamt_on_idx"),
-            # change_stamp(): the latest change, read off an index at any size.
-            models.Index(fields=["updated_at"], name="dream_updated_idx"),
-            models.Index(fields=["owner", "updated_at"], name="dream_owner_updated_idx"),
             # Which dreams a viewer may read, answered from the index alone (search's scope).
             models.Index(fields=["deleted_at", "visibility", "owner"], name="dream_scope_idx"),
         ]
@@ -603,33 +600,46 @@ class SearchWord(models.Model):
 
 
 class JournalClock(models.Model):
-    """How many dreams have ever been deleted outright (one row). With the latest updated_at
-    it makes change_stamp(): an edit, a share, the trash and a restore all touch updated_at,
-    but a deleted dream leaves nothing behind to read."""
+    """One row counting every change to any dream: each insert, update or delete of
+    dreams_dream, by any path (the ORM, a bulk update, raw SQL, a purge, a deleted account),
+    ticks it in the same transaction through database triggers (CLOCK_SQL; migration 0012).
+    Caches of what dreams show are keyed on it (change_stamp()). On PostgreSQL the row lock
+    also orders the ticks by commit, so a cache never outlives a change committed later."""
 
-    deletions = models.PositiveBigIntegerField(default=0)
+    changes = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.deletions} deletions"
+        return f"{self.changes} changes"
 
 
-def count_deletion(**kwargs) -> None:
-    """post_delete of a Dream, by any path (the trash purged, an account deleted, the admin)."""
-    if not JournalClock.objects.update(deletions=models.F("deletions") + 1):
-        JournalClock.objects.create(deletions=1)
+def _tick(event: str) -> str:
+    return f"""CREATE TRIGGER IF NOT EXISTS dream_clock_{event.lower()}
+        AFTER {event} ON dreams_dream BEGIN
+            INSERT OR IGNORE INTO dreams_journalclock (id, changes) VALUES (1, 0);
+            UPDATE dreams_journalclock SET changes = changes + 1 WHERE id = 1;
+        END"""
 
 
-def change_stamp(owner=None) -> str:
-    """A key that changes whenever any dream (given an owner, any of theirs) is added, edited,
-    shared or unshared, trashed, restored or deleted, for caches of what dreams show: two
-    index lookups in one query, however large the journal."""
-    dreams = Dream._meta.db_table
-    where, params = ("WHERE owner_id = %s", [owner.pk]) if owner is not None else ("", [])
+# SQLite drops a table's triggers when a migration rebuilds it: post_migrate puts them back.
+CLOCK_SQL = [_tick("INSERT"), _tick("UPDATE"), _tick("DELETE")]
+
+
+def ensure_clock_after_migrate(*, using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    connection_ = connections[using]
+    tables = connection_.introspection.table_names()
+    if connection_.vendor != "sqlite" or "dreams_journalclock" not in tables:
+        return
+    with connection_.cursor() as cursor:
+        for statement in CLOCK_SQL:
+            cursor.execute(statement)
+
+
+def change_stamp() -> str:
+    """A key that changes whenever any dream is added, edited, shared or unshared, trashed,
+    restored, re-tagged or deleted: one primary-key read, however large the journal."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT MAX(updated_at) FROM {dreams} {where}), "
-            f"(SELECT MAX(deletions) FROM {JournalClock._meta.db_table})",
-            params,
-        )
-        latest, deletions = cursor.fetchone()
-    return f"{latest}:{deletions or 0}".replace(" ", "T")  # no spaces in a cache key
+        cursor.execute(f"SELECT changes FROM {JournalClock._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return str(row[0] if row else 0)

@@ -225,6 +225,7 @@ def _text(record: dict, key: str, where: str, *, required=False, limit=None) -> 
         return ""
     if not isinstance(value, str):
         raise BadImport(f"{where}: “{key}” should be text")
+    value = value.replace("\x00", "")  # a NUL is no part of a dream, and PostgreSQL refuses it
     if limit and len(value) > limit:
         raise BadImport(f"{where}: “{key}” is longer than {limit:,} characters")
     return value
@@ -469,7 +470,7 @@ def _read_zip(name: str, raw: bytes, *, today) -> ImportPlan:
     for member in markdown:
         where = f"{name}: {member.filename}"
         try:
-            text = archive.read(member).decode("utf-8-sig")
+            text = archive.read(member).decode("utf-8-sig").replace("\x00", "")
         except UnicodeDecodeError:
             raise BadImport(f"{where}: not UTF-8 text") from None
         dreams.append(_record(_markdown_record(where, text), where, today=today))
@@ -501,7 +502,7 @@ def _guess(headers: list[str], wanted: tuple[str, ...]) -> str:
 
 def _read_table(name: str, raw: bytes, *, options: dict, today) -> ImportPlan:
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig").replace("\x00", "")
     except UnicodeDecodeError:
         raise BadImport(f"{name}: not UTF-8 text") from None
     delimiter = "\t" if name.lower().endswith(".tsv") else None

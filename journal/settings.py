@@ -203,7 +203,12 @@ CACHES = {
         "LOCATION": "somnia_cache",
     },
     # Per process, for figures that may be a little stale but must cost no query (counts).
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "somnia"},
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "somnia",
+        # Pages' parts per dream, motif and viewer: room for a busy hour, a few MB each 100.
+        "OPTIONS": {"MAX_ENTRIES": 3000},
+    },
 }
 
 LANGUAGE_CODE = "en-gb"

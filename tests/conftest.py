@@ -29,6 +29,15 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_process_cache():
+    # Each test's database starts from the same state, journal clock included (its changes
+    # roll back), so what one test cached must not be found by the next.
+    from django.core.cache import caches
+
+    caches["local"].clear()
+
+
 @pytest.fixture
 def make_user(db) -> Callable:
     def make(username: str | None = None, password: str = "a-long dream password"):

@@ -120,3 +120,16 @@ def test_cards_are_written_with_the_dream_so_galleries_need_no_motif_query(user)
         dream = Dream.objects.get(pk=dream.pk)
         assert [m.slug for m in dream.card_motifs][:2] == ["mirror", "hand"]
         assert "mirror" in dream.card["alt"]
+
+
+def test_every_write_to_a_dream_moves_the_change_stamp(make_dream, user):
+    """Caches of what dreams show are keyed on it; a trigger ticks it whatever the path."""
+    from dreams.models import change_stamp
+
+    dream = make_dream(user)
+    stamps = [change_stamp()]
+    Dream.objects.filter(pk=dream.pk).update(recurring=True)  # no updated_at, no signal
+    stamps.append(change_stamp())
+    Dream.objects.filter(pk=dream.pk).delete()
+    stamps.append(change_stamp())
+    assert len(set(stamps)) == 3

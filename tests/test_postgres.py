@@ -41,6 +41,10 @@ secret = entries.save_dream(
 )
 Draft.objects.create(owner=wren, key="5b0c3a52-3d1f-4a3e-9d55-2f1b8a0f6b11", body="half a dream")
 entries.trash(entries.save_dream(Dream(owner=wren, title="Gone", body="A trashed feather.")))
+purged = entries.save_dream(Dream(owner=wren, title="Purged", body="Deleted outright."))
+pk = purged.pk
+purged.delete()
+print(pk)
 """
 
 
@@ -71,11 +75,11 @@ def moved(tmp_path_factory):
     sqlite = f"sqlite:///{work / 'somnia.sqlite3'}"
     manage(sqlite, "manage.py", "migrate", "-v0")
     manage(sqlite, "manage.py", "import_seeds")
-    django(sqlite, JOURNAL)
+    purged = int(django(sqlite, JOURNAL))
     with scratch.scratch_database(scratch.POSTGRES_URL, work, "move") as postgres:
         manage(postgres, "manage.py", "migrate", "-v0")
         copied = manage(postgres, "manage.py", "copy_database", sqlite)
-        yield sqlite, postgres, copied
+        yield sqlite, postgres, copied, purged
 
 
 SNAPSHOT = """
@@ -94,7 +98,7 @@ print(json.dumps({
 
 
 def test_the_copy_has_every_row_and_the_same_accounts(moved):
-    sqlite, postgres, copied = moved
+    sqlite, postgres, copied, purged = moved
     assert "Done: 7 dreams" in copied.stdout  # five seeds and two of wren's
     before = json.loads(django(sqlite, SNAPSHOT % PASSWORD))
     after = json.loads(django(postgres, SNAPSHOT % PASSWORD))
@@ -106,11 +110,13 @@ def test_the_copy_has_every_row_and_the_same_accounts(moved):
                            "d = entries.save_dream(Dream(owner=User.objects.get(username='otter'),"
                            " title='After the move', body='A new lantern.'))\nprint(d.pk)\n"
                            "d.delete()")  # fmt: skip
-    assert int(new) > max(row[0] for row in before["dreams"])
+    # New rows continue after every id the journal ever gave, even a dream deleted since:
+    # an old link never leads to someone else's new dream.
+    assert int(new) > purged > max(row[0] for row in before["dreams"])
 
 
 def test_copying_again_is_refused_and_changes_nothing(moved):
-    sqlite, postgres, _ = moved
+    sqlite, postgres, *_ = moved
     again = manage(postgres, "manage.py", "copy_database", sqlite, check=False)
     assert again.returncode == 1 and "already has accounts or dreams" in again.stderr
     missing = manage(postgres, "manage.py", "copy_database", "sqlite:///nowhere.db", check=False)
@@ -118,7 +124,7 @@ def test_copying_again_is_refused_and_changes_nothing(moved):
 
 
 def test_both_databases_find_the_same_dreams(moved, tmp_path):
-    sqlite, postgres, _ = moved
+    sqlite, postgres, *_ = moved
     report = agree.agree(sqlite, postgres, work=tmp_path)
     assert report["disagreements"] == []
     assert report["searches"] >= 100 and report["found_something"] >= 60

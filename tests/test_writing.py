@@ -164,6 +164,17 @@ def test_autosave_keeps_a_draft_per_form_and_the_form_offers_it_back(writer, use
     assert "wolf" not in writer.get("/?scope=mine").content.decode()
 
 
+def test_autosave_keeps_words_around_a_pasted_nul_on_either_database(writer, user):
+    key = str(uuid.uuid4())
+    response = writer.post(
+        reverse("dreams:autosave_new"),
+        {"draft_key": key, "title": "Ti\x00de", "body": "A wolf\x00 at the door", "mood": "\x00"},
+    )
+    assert response.status_code == 200
+    draft = Draft.objects.get(owner=user, key=key)
+    assert (draft.title, draft.body) == ("Tide", "A wolf at the door")
+
+
 def test_autosave_without_a_session_answers_401_and_changes_nothing(client, db):
     response = client.post(
         reverse("dreams:autosave_new"), {"draft_key": str(uuid.uuid4()), "body": "words"}

@@ -112,7 +112,7 @@ def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
     """(the scope's dreams, a key that changes whenever a dream in scope may have changed)."""
     if filters.current_scope == GalleryFilters.Scope.MINE:
         scope = Dream.objects.owned_by(request.user)
-        return scope, f"user{request.user.pk}:{change_stamp(owner=request.user)}"
+        return scope, f"user{request.user.pk}:{change_stamp()}"
     return Dream.objects.shared(), f"shared:{change_stamp()}"
 
 

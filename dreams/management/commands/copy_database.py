@@ -17,20 +17,25 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Max
 
 from dreams import search
-from dreams.models import Dream
+from dreams.models import Dream, JournalClock
 
 SOURCE = "copy_source"
 BATCH = 2000
 
 
 def _models():
-    """Every table Django manages, join tables included."""
+    """Every table Django manages, join tables included; not the journal clock, which is this
+    database's own (its triggers tick it as the dreams arrive)."""
     return [
         model
         for model in apps.get_models(include_auto_created=True)
-        if model._meta.managed and not model._meta.proxy and not model._meta.swapped
+        if model._meta.managed
+        and not model._meta.proxy
+        and not model._meta.swapped
+        and model is not JournalClock
     ]
 
 
@@ -57,25 +62,18 @@ class Command(BaseCommand):
         try:
             self._check(connections[SOURCE], target)
             models = _models()
-            copied = self._copy(models, target)
+            copied = self._copy(models, connections[SOURCE], target)
         except DatabaseError as error:
             raise CommandError(f"Nothing was copied: {error}") from None
         finally:
             connections[SOURCE].close()
-        total = sum(copied.values())
-        self.stdout.write(f"Copied {total:,} rows from {len(copied)} tables. Rebuilding search…")
-        count = search.rebuild_index(progress=self._progress("search index"))
-        self.stderr.write("")
         # Fresh statistics: without them PostgreSQL plans the copied tables as if empty. VACUUM
         # also moves the search index's pending entries (GIN fastupdate) into the index proper.
         with target.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if target.vendor == "postgresql" else "ANALYZE")
-        problems = search.check_index()
-        if problems:
-            raise CommandError("The search index does not match: " + "; ".join(problems[:5]))
         self.stdout.write(
-            self.style.SUCCESS(f"Done: {copied.get(Dream._meta.db_table, 0):,} dreams, "
-                               f"{count:,} indexed, every table's count checked.")
+            self.style.SUCCESS(f"Done: {copied.get(Dream._meta.db_table, 0):,} dreams, every "
+                               "table's count and the search index checked.")
         )  # fmt: skip
 
     def _check(self, source, target) -> None:
@@ -103,10 +101,12 @@ class Command(BaseCommand):
                 "This database already has accounts or dreams; copy into an empty, migrated one."
             )
 
-    def _copy(self, models, target) -> dict[str, int]:
+    def _copy(self, models, source, target) -> dict[str, int]:
+        """Every table, then the search index, in one transaction of the target, read from
+        one snapshot of the source: all of it or, on any error, nothing."""
         copied = {}
         quote = target.ops.quote_name
-        with transaction.atomic(using=DEFAULT_DB_ALIAS):
+        with transaction.atomic(using=SOURCE), transaction.atomic(using=DEFAULT_DB_ALIAS):
             # Rows made by migrate itself (content types, permissions, the built-in motifs)
             # give way to the source's, which keep their ids. Foreign keys are checked at
             # commit, so tables may be emptied and filled in any order.
@@ -115,10 +115,40 @@ class Command(BaseCommand):
                     cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
             for model in models:
                 copied[model._meta.db_table] = self._copy_table(model, target)
-            with target.cursor() as cursor:
-                for statement in target.ops.sequence_reset_sql(no_style(), models):
-                    cursor.execute(statement)
+            self._continue_ids(models, source, target)
+            self.stdout.write(
+                f"Copied {sum(copied.values()):,} rows from {len(copied)} tables. "
+                "Rebuilding the search index…"
+            )
+            search.rebuild_index(progress=self._progress("search index"))
+            self.stderr.write("")
+            problems = search.check_index()
+            if problems:
+                raise CommandError(
+                    "Nothing was copied: the search index did not match: " + "; ".join(problems[:5])
+                )
         return copied
+
+    def _continue_ids(self, models, source, target) -> None:
+        """New rows take ids after the copied ones, and after any the source ever gave out
+        (SQLite remembers ids of deleted rows), so an old link never finds a new dream."""
+        with target.cursor() as cursor:
+            for statement in target.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+        if source.vendor != "sqlite" or target.vendor != "postgresql":
+            return
+        with source.cursor() as cursor:
+            cursor.execute("SELECT name, seq FROM sqlite_sequence")
+            given = dict(cursor.fetchall())
+        for model in models:
+            table, pk = model._meta.db_table, model._meta.pk
+            highest = model._base_manager.aggregate(n=Max(pk.attname))["n"] or 0
+            if given.get(table, 0) > highest:
+                with target.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
+                        [table, pk.column, given[table]],
+                    )
 
     def _copy_table(self, model, target) -> int:
         fields = model._meta.concrete_fields
