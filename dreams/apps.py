@@ -1,5 +1,26 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate
+
+
+def sqlite_triggers_after_migrate(*, using: str = "default", **kwargs) -> None:
+    """SQLite drops a table's triggers when a migration rebuilds the table: put back the
+    search index (and its triggers) and the journal clock's triggers on dreams_dream."""
+    from dreams.models import CLOCK_SQL
+    from dreams.search_backends import SQLiteIndex
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    tables = set(connection.introspection.table_names())
+    statements = []
+    if "dreams_dream" in tables:
+        statements += SQLiteIndex.CREATE_SQL
+    if {"dreams_dream", "dreams_journalclock"} <= tables:
+        statements += CLOCK_SQL
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 class DreamsConfig(AppConfig):
@@ -7,11 +28,8 @@ class DreamsConfig(AppConfig):
     verbose_name = "Dreams, motifs and tags"
 
     def ready(self) -> None:
-        from dreams import motifs, search
-        from dreams.models import ensure_clock_after_migrate
+        from dreams import checks, motifs  # noqa: F401 - checks registers itself
 
         # Like Django's own permissions: the built-in lexicon exists in every migrated database.
         post_migrate.connect(motifs.sync_builtin_motifs_after_migrate, sender=self)
-        # SQLite drops a table's triggers when a migration rebuilds the table; put them back.
-        post_migrate.connect(search.ensure_schema_after_migrate, sender=self)
-        post_migrate.connect(ensure_clock_after_migrate, sender=self)
+        post_migrate.connect(sqlite_triggers_after_migrate, sender=self)

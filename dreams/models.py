@@ -624,18 +624,6 @@ def _tick(event: str) -> str:
 CLOCK_SQL = [_tick("INSERT"), _tick("UPDATE"), _tick("DELETE")]
 
 
-def ensure_clock_after_migrate(*, using: str = "default", **kwargs) -> None:
-    from django.db import connections
-
-    connection_ = connections[using]
-    tables = connection_.introspection.table_names()
-    if connection_.vendor != "sqlite" or "dreams_journalclock" not in tables:
-        return
-    with connection_.cursor() as cursor:
-        for statement in CLOCK_SQL:
-            cursor.execute(statement)
-
-
 def change_stamp() -> str:
     """A key that changes whenever any dream is added, edited, shared or unshared, trashed,
     restored, re-tagged or deleted: one primary-key read, however large the journal."""

@@ -29,19 +29,6 @@ _WORDS = re.compile(r"[^\W\d_]{3,}")
 _MARKUP = re.compile(r"[*_`#>\[\]]+")
 
 
-def ensure_schema_after_migrate(*, using: str = "default", **kwargs) -> None:
-    from django.db import connections
-
-    connection_ = connections[using]
-    if connection_.vendor != "sqlite":
-        return
-    if "dreams_dream" not in connection_.introspection.table_names():
-        return
-    with connection_.cursor() as cursor:
-        for statement in search_backends.SQLiteIndex.CREATE_SQL:
-            cursor.execute(statement)
-
-
 def _index() -> search_backends.SQLiteIndex | search_backends.PostgresIndex:
     return search_backends.for_vendor(connection.vendor)
 

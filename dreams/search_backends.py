@@ -39,6 +39,13 @@ def _fts_phrase(word: str) -> str:
 _SHORTEST = "length(word), word"
 
 
+def _in_scope(scoped) -> tuple[str, list]:
+    """(SQL, params): the FTS row's dream is one of `scoped`. "+rowid" lets the MATCH drive
+    the query; the scope (read off a covering index) only filters what it finds."""
+    ids_sql, params = scoped.order_by().values("id").query.sql_with_params()
+    return f"+rowid IN ({ids_sql})", list(params)
+
+
 class SQLiteIndex:
     """FTS5 (dream_fts) ranked by bm25, and a trigram FTS5 table over the word list."""
 
@@ -91,9 +98,8 @@ class SQLiteIndex:
     @staticmethod
     def _matching(scoped, parsed: Query) -> tuple[str, list]:
         """(SQL, params) selecting ids of scoped dreams that the query's terms match."""
-        ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
-        # "+rowid": the MATCH drives the query; the scope only filters what it finds.
-        conditions, params = [f"+rowid IN ({ids_sql})"], list(ids_params)
+        in_scope, params = _in_scope(scoped)
+        conditions = [in_scope]
         if parsed.groups:
             conditions.append("dream_fts MATCH %s")
             params.append(parsed.match_expression())
@@ -138,12 +144,11 @@ class SQLiteIndex:
             return {row[0] for row in cursor.fetchall()}
 
     def occurs(self, scoped, word: str) -> bool:
-        ids_sql, ids_params = scoped.order_by().values("id").query.sql_with_params()
+        in_scope, params = _in_scope(scoped)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND +rowid IN ({ids_sql}) "
-                "LIMIT 1",
-                [_fts_phrase(word), *ids_params],
+                f"SELECT 1 FROM dream_fts WHERE dream_fts MATCH %s AND {in_scope} LIMIT 1",
+                [_fts_phrase(word), *params],
             )
             return cursor.fetchone() is not None
 

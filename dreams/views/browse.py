@@ -100,12 +100,7 @@ class KnownCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        local = caches["local"]
-        count = local.get(self.key)
-        if count is None:
-            count = self.object_list.count()
-            local.set(self.key, count, CACHE_SECONDS)
-        return count
+        return caches["local"].get_or_set(self.key, self.object_list.count, CACHE_SECONDS)
 
 
 def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
@@ -119,15 +114,15 @@ def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
 def _motif_options(scope, stamp: str, selected: str) -> str:
     """The filter menu's options with counts: one aggregate over every link in scope, so it is
     built (and written as HTML) once per change of the scope and kept in the process's cache."""
-    local = caches["local"]
-    options = local.get(f"motif-options:{stamp}")
-    if options is None:
-        options = format_html_join(
+    options = caches["local"].get_or_set(
+        f"motif-options:{stamp}",
+        lambda: format_html_join(
             "",
             '<option value="{}">{} ({})</option>',
             ((m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)),
-        )
-        local.set(f"motif-options:{stamp}", options, CACHE_SECONDS)
+        ),
+        CACHE_SECONDS,
+    )
     if not selected:
         return options
     chosen = format_html('<option value="{}"', selected)
@@ -168,16 +163,15 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _own_parts(dream: Dream) -> dict:
     """What the page shows of the dream itself (its text with motif words marked, its motifs):
     built once per saved version and kept in the process's cache."""
-    local = caches["local"]
     key = f"dream-parts:{dream.pk}:{dream.updated_at.timestamp()}:{ART_VERSION}"
-    parts = local.get(key)
-    if parts is None:
+
+    def build() -> dict:
         links = list(
             DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
             .defer("evidence").order_by("-count")
         )  # fmt: skip
         shown = [link.motif for link in links]
-        parts = {
+        return {
             "body_html": markup.highlight_motifs(
                 markup.render(dream.body),
                 shown=shown,
@@ -186,29 +180,28 @@ def _own_parts(dream: Dream) -> dict:
             "motifs": [(motif.slug, motif.name) for motif in shown],
             "chief_motifs": chief_motifs(links),
         }
-        local.set(key, parts, CACHE_SECONDS)
-    return parts
+
+    return caches["local"].get_or_set(key, build, CACHE_SECONDS)
 
 
 def _around(request, dream: Dream, visible, scoped, motif_ids: list[int], scope: str) -> dict:
     """The dreams around this one for this viewer (newer, older, related, its thread): they
     change when any dream the viewer can read does, so they are kept under that stamp."""
-    local = caches["local"]
     stamp = change_stamp()
     key = (
         f"dream-around:{dream.pk}:{dream.updated_at.timestamp()}:{request.user.pk}:{scope}:{stamp}"
     )
-    around = local.get(key)
-    if around is None:
+
+    def build() -> dict:
         newer, older = scoped.neighbours(dream)
-        around = {
+        return {
             "newer": newer,
             "older": older,
             "related": visible.related_to(dream, motif_ids=motif_ids, limit=RELATED_COUNT),
             "in_thread": _in_visible_thread(dream, visible),
         }
-        local.set(key, around, CACHE_SECONDS)
-    return around
+
+    return caches["local"].get_or_set(key, build, CACHE_SECONDS)
 
 
 def _in_visible_thread(dream: Dream, visible) -> bool:

@@ -26,10 +26,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
     # The charts change only when the journal does: kept per process under that key.
     stamp = change_stamp()
     key = f"insights:{request.user.pk}:{stamp}:{timezone.localdate()}"
-    context = caches["local"].get(key)
-    if context is None:
-        context = _insights(request.user)
-        caches["local"].set(key, context, CACHE_SECONDS)
+    context = caches["local"].get_or_set(key, lambda: _insights(request.user), CACHE_SECONDS)
     return render(request, "dreams/insights.html", context)
 
 

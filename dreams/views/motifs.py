@@ -84,10 +84,9 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such motif.")
     # What the page shows of the dreams changes only when a dream does: kept per process.
     key = f"motif-page:{motif.pk}:{request.user.pk}:{change_stamp()}"
-    shown = caches["local"].get(key)
-    if shown is None:
-        shown = _motif_in_dreams(motif, visible.with_motif(motif))
-        caches["local"].set(key, shown, CACHE_SECONDS)
+    shown = caches["local"].get_or_set(
+        key, lambda: _motif_in_dreams(motif, visible.with_motif(motif)), CACHE_SECONDS
+    )
     own_words = []
     rejected = False
     if request.user.is_authenticated:
