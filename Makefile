@@ -32,6 +32,7 @@ run: setup
 	@echo "Somnia is serving on http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-0} DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-$(HOST),localhost,127.0.0.1}" \
 		$(BIN)/gunicorn journal.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --timeout 120 \
+		--limit-request-line 8190 --limit-request-fields 100 --limit-request-field_size 8190 \
 		--access-logfile -
 
 dev: setup
@@ -47,8 +48,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	@touch $@ $(VENV)/.installed
 
-# Corpora of 1k, 10k and 100k dreams (BENCH_SIZES), kept in bench/out/ between runs.
+# Corpora of 1k, 10k and 100k dreams (BENCH_SIZES), kept in bench/out/ between runs; first,
+# rendering and titles on pathological text (bench/markup.py, a few seconds), then merges and
+# word differences of 100,000-character dreams (bench/versions.py).
 bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/markup.py
+	$(BIN)/python bench/versions.py
 	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-test

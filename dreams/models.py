@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+import secrets
 import unicodedata
 import uuid
 from typing import NamedTuple
@@ -10,12 +12,16 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+
+from dreams.art import COVER_TEXT, describe_cover
+from dreams.markup import quick_plain_text
+from dreams.titles import strip_preamble
 
 
 def dream_day(prefix: str = ""):
@@ -27,14 +33,12 @@ OPENING_LENGTH = 220
 CARD_MOTIFS = 4
 RELATED_CANDIDATES = 400  # per motif: the latest dreams that have it
 CHIEF_MOTIFS = 6  # of a dream, for finding related dreams
+TRASH_KEPT = datetime.timedelta(days=30)  # a deleted dream can be restored for this long
 
 
 def chief_motifs(links) -> list[int]:
-    """The ids of a dream's chief motifs from its shown links: its most frequent images, body
-    parts and hues last."""
-    ranked = sorted(
-        links, key=lambda link: (link.motif.category in BACKGROUND_CATEGORIES, -link.count)
-    )
+    """The ids of a dream's chief motifs from its shown links: the most salient."""
+    ranked = sorted(links, key=lambda link: (-link.salience, -link.count))
     return [link.motif_id for link in ranked[:CHIEF_MOTIFS]]
 
 
@@ -51,7 +55,12 @@ class DreamQuerySet(models.QuerySet):
         return self.alive().filter(visibility=Dream.Visibility.SHARED)
 
     def in_trash(self) -> DreamQuerySet:
-        return self.filter(deleted_at__isnull=False)
+        """In the trash and still restorable; older ones only wait for purge_trash."""
+        return self.filter(deleted_at__gte=timezone.now() - TRASH_KEPT)
+
+    def past_keeping(self, *, now: datetime.datetime) -> DreamQuerySet:
+        """In the trash longer than TRASH_KEPT before `now`: what purge_trash deletes."""
+        return self.filter(deleted_at__lt=now - TRASH_KEPT)
 
     def owned_by(self, user) -> DreamQuerySet:
         if not user.is_authenticated:
@@ -125,6 +134,16 @@ class DreamQuerySet(models.QuerySet):
             self.filter(older).order_by(*NEWEST_FIRST).first(),
         )
 
+    def tagged(self, tag_key: str, *, viewer) -> DreamQuerySet:
+        """The dreams with this tag (normalised) where this viewer may see it: their own, and
+        others' that show their tags. Others' hidden tags never match, so a filter cannot
+        reveal them."""
+        seen = Q(show_tags=True)
+        if viewer.is_authenticated:
+            seen |= Q(owner=viewer)
+        # One filter() call: the tag is a condition on the same link.
+        return self.filter(seen, tag_links__tag__normalised=tag_key)
+
     def for_cards(self) -> DreamQuerySet:
         """What a dream card shows, in one query: its motifs and tags come from the dream's
         own card field."""
@@ -135,6 +154,39 @@ class CardMotif(NamedTuple):
     slug: str
     name: str
     category: str
+
+
+class CardPicture(NamedTuple):
+    key: str
+    alt: str
+    width: int
+    height: int
+
+    def url(self, variant: str) -> str:
+        return reverse("dreams:picture", args=[self.key, variant])
+
+    @property
+    def card_url(self) -> str:
+        return self.url("card")
+
+    @property
+    def page_url(self) -> str:
+        return self.url("page")
+
+    @property
+    def full_url(self) -> str:
+        return self.url("full")
+
+
+PICTURE_CARD_KEYS = ("pictures", "cover")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    SEASON = "season", "Season"
+    YEAR = "year", "Year"
+    DECADE = "decade", "Decade"
 
 
 class Dream(models.Model):
@@ -156,13 +208,24 @@ class Dream(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dreams"
     )
     title = models.CharField(max_length=200)
+    # The title was drawn from the narrative (the writer left it empty): it is drawn again
+    # whenever the narrative changes, and the form shows it as a placeholder, not a value.
+    title_derived = models.BooleanField(default=False)
     body = models.TextField(help_text="The narrative, in Markdown.")
     dreamt_on = models.DateField(null=True, blank=True, help_text="Empty when undated.")
     # The date as an imported file wrote it ("(1985?)", "spring 1957"), kept when it is not a
     # plain day, so nothing is lost.
     dreamt_on_text = models.CharField(max_length=64, blank=True)
+    # How much dreamt_on names: a partial date ("sometime in 2020") is kept on the first day of
+    # what it names, so it sorts among it, and shown as written.
+    # Nullable (empty is "day") so SQLite adds the column in place: rebuilding the dreams
+    # table would trip the triggers other tables keep on it.
+    dreamt_on_precision = models.CharField(  # noqa: DJ001
+        max_length=8, choices=DatePrecision.choices, null=True, blank=True
+    )
     # What a card shows of the motifs and the cover's text alternative, written with the dream
-    # so a gallery page needs no motif query: {"motifs": [[slug, name, category], ...], "alt"}.
+    # so a gallery page needs no motif query: {"motifs": [[slug, name, category], ...], "alt",
+    # "tags", and "pictures": [[key, alt, width, height], ...], "cover": key when it has them}.
     card = models.JSONField(default=dict, blank=True, editable=False)
     # Stable across export and import: how a dream is known in a file.
     uid = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -178,6 +241,10 @@ class Dream(models.Model):
     visibility = models.CharField(
         max_length=8, choices=Visibility.choices, default=Visibility.PRIVATE
     )
+    # Tags are the writer's own labels: others see a shared dream's tags only when asked to.
+    show_tags = models.BooleanField(
+        default=False, help_text="Others who may read the dream see its tags too."
+    )
     # The natural key of an imported dream, so importing the same file twice adds nothing.
     source = models.CharField(max_length=32, blank=True)
     source_id = models.CharField(max_length=200, blank=True)
@@ -187,10 +254,6 @@ class Dream(models.Model):
     # "This dream again": the earlier dream this one recurs; a chain of them is a thread.
     recurs = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="recurrences"
-    )
-    # A copy made when two edits of one dream crossed: the words not chosen, kept.
-    conflict_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="conflict_copies"
     )
 
     motifs = models.ManyToManyField("Motif", through="DreamMotif", related_name="dreams")
@@ -227,11 +290,13 @@ class Dream(models.Model):
         return reverse("dreams:detail", args=[self.pk])
 
     @property
+    def date_is_partial(self) -> bool:
+        """Dated by a month, season, year or decade only: shown as the file wrote it."""
+        return bool(self.dreamt_on) and self.dreamt_on_precision not in (None, DatePrecision.DAY)
+
+    @property
     def opening(self) -> str:
         """The first lines of the narrative as plain text, for cards."""
-        from dreams.markup import quick_plain_text
-        from dreams.titles import strip_preamble
-
         text = strip_preamble(quick_plain_text(self.body[:800]))
         if len(text) <= OPENING_LENGTH:
             return text
@@ -249,7 +314,7 @@ class Dream(models.Model):
                 DreamMotif.objects.shown()
                 .filter(dream=self)
                 .select_related("motif")
-                .order_by("-count")
+                .order_by("-salience", "-count")
             )
         return [link.motif for link in links]
 
@@ -264,7 +329,7 @@ class Dream(models.Model):
 
     @property
     def card_motifs(self) -> list[CardMotif]:
-        """The few motifs a card shows: the most frequent, images before body parts and hues."""
+        """The few motifs a card shows: the dream's most salient."""
         if "motifs" in self.card:
             return [CardMotif(*item) for item in self.card["motifs"]]
         return [CardMotif(m.slug, m.name, m.category) for m in rank_card_motifs(self.shown_motifs)]
@@ -276,6 +341,13 @@ class Dream(models.Model):
             return self.card["alt"]
         return self.compute_card()["alt"]
 
+    def tags_for(self, viewer_id: int | None) -> list[str]:
+        """The tag names this viewer (a user's pk, None for anyone) may see on the dream: all of
+        them for its author, none for others unless the author shows them."""
+        if self.show_tags or (viewer_id is not None and viewer_id == self.owner_id):
+            return self.card_tags
+        return []
+
     @property
     def card_tags(self) -> list[str]:
         """The dream's tag names, as its card keeps them."""
@@ -283,21 +355,36 @@ class Dream(models.Model):
             return self.card["tags"]
         return self.tag_names
 
-    def compute_card(self, motifs: list | None = None, tags: list[str] | None = None) -> dict:
-        """The card field's value from the dream's shown motifs and tags (or the ones given)."""
-        from dreams.art import describe_cover
-
+    def compute_card(
+        self, motifs: list | None = None, tags: list[str] | None = None, colours=None
+    ) -> dict:
+        """The card field's value from the dream's shown motifs and tags (or the ones given);
+        `colours`: art.colours_in() of the body's opening, where they were found already."""
         chosen = rank_card_motifs(self.shown_motifs if motifs is None else motifs)
         alt = describe_cover(
-            text=self.body[:2000],  # the colours that open the dream set its palette
+            text=self.body[:COVER_TEXT],  # the colours that open the dream set its palette
             motif_names=[m.name for m in chosen],
             mood=self.get_mood_display() if self.mood else "",
+            colours=colours,
         )
         return {
             "motifs": [[m.slug, m.name, m.category] for m in chosen],
             "tags": list(self.tag_names if tags is None else tags),
             "alt": alt,
+            # Written by pictures.refresh_card(); kept as they are by every other refresh.
+            **{k: self.card[k] for k in PICTURE_CARD_KEYS if k in self.card},
         }
+
+    @property
+    def card_pictures(self) -> list[CardPicture]:
+        """The dream's pictures in order, as its card keeps them (no query)."""
+        return [CardPicture(*item) for item in self.card.get("pictures", [])]
+
+    @property
+    def card_cover(self) -> CardPicture | None:
+        """The picture chosen as the cover, or None for the generated art."""
+        chosen = self.card.get("cover")
+        return next((p for p in self.card_pictures if p.key == chosen), None)
 
     @property
     def tag_names(self) -> list[str]:
@@ -320,6 +407,10 @@ class MotifQuerySet(models.QuerySet):
             .annotate(dream_count=models.Count("dream_links"))
             .order_by("name")
         )
+
+    def linked_to(self, dreams: DreamQuerySet) -> MotifQuerySet:
+        """The motifs any of these dreams links (shown or not), once each."""
+        return self.filter(dream_links__dream__in=dreams.order_by().values("pk")).distinct()
 
     def builtin(self) -> MotifQuerySet:
         return self.filter(owner__isnull=True)
@@ -383,12 +474,32 @@ def normalise_tag(name: str) -> str:
     return text.strip(" -")
 
 
+class TagQuerySet(models.QuerySet):
+    def owned_by(self, user) -> TagQuerySet:
+        """Tags are private to their author: none for anyone else, or for a visitor."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
+
+    def matching(self, typed: str) -> TagQuerySet:
+        """Tags containing what was typed, spelled any way ("Non - Lu" finds non-lucid)."""
+        key = normalise_tag(typed)
+        return self.filter(normalised__contains=key) if key else self
+
+    def with_dream_counts(self) -> TagQuerySet:
+        """Each tag with `dream_count`: how many dreams outside the trash carry it."""
+        alive = Q(dream_links__dream__deleted_at__isnull=True)
+        return self.annotate(dream_count=models.Count("dream_links", filter=alive))
+
+
 class Tag(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
     )
     name = models.CharField(max_length=64)
     normalised = models.CharField(max_length=64, editable=False)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["normalised"]
@@ -409,6 +520,37 @@ class DreamMotifQuerySet(models.QuerySet):
     def shown(self) -> DreamMotifQuerySet:
         return self.filter(status__in=SHOWN)
 
+    def in_dreams(self, dreams: DreamQuerySet) -> DreamMotifQuerySet:
+        return self.filter(dream__in=dreams.order_by().values("pk"))
+
+    def per_month(self) -> DreamMotifQuerySet:
+        """Rows {"motif_id", "month" (its first day), "n" (dreams)}: each motif's dreams per
+        month of dream_day()."""
+        return (
+            self.annotate(month=TruncMonth(dream_day("dream__")))
+            .values("motif_id", "month")
+            .annotate(n=models.Count("dream_id", distinct=True))
+        )
+
+    def seen_dates(self) -> dict:
+        """{"first", "last": dates or None, "undated": int} over these links' dreams. Known
+        dates only: an undated dream says nothing of when the motif came."""
+        return self.aggregate(
+            first=models.Min("dream__dreamt_on"),
+            last=models.Max("dream__dreamt_on"),
+            undated=models.Count("pk", filter=Q(dream__dreamt_on__isnull=True)),
+        )
+
+    def companions_of(self, motif: Motif) -> DreamMotifQuerySet:
+        """Rows {"motif_id", "motif__name", "motif__slug", "n"}: the other motifs of these
+        links' dreams, with how many dreams each shares, the most shared first."""
+        return (
+            self.exclude(motif=motif)
+            .values("motif_id", "motif__name", "motif__slug")
+            .annotate(n=models.Count("dream_id"))  # one link per dream and motif
+            .order_by("-n", "motif__name")
+        )
+
 
 class DreamMotif(models.Model):
     """A motif in a dream, with how it was found and the words that show it."""
@@ -419,12 +561,20 @@ class DreamMotif(models.Model):
         # Kept so re-detection never brings back a motif the author took off.
         REMOVED = "removed", "Removed by hand"
 
-    dream = models.ForeignKey(Dream, on_delete=models.CASCADE, related_name="motif_links")
-    motif = models.ForeignKey(Motif, on_delete=models.CASCADE, related_name="dream_links")
+    # No index of their own: dream_motif_once leads with the dream, dreammotif_motif_idx with
+    # the motif, and each extra index is written for every link (eight a dream on imports).
+    dream = models.ForeignKey(
+        Dream, on_delete=models.CASCADE, related_name="motif_links", db_index=False
+    )
+    motif = models.ForeignKey(
+        Motif, on_delete=models.CASCADE, related_name="dream_links", db_index=False
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DETECTED)
     # [{"text": "mirrors", "start": 120, "end": 127}, ...] offsets into Dream.body.
     evidence = models.JSONField(default=list, blank=True)
     count = models.PositiveIntegerField(default=0)
+    # How much the motif stands out in this dream (motifs.salience()); the chief ones lead.
+    salience = models.FloatField(default=0.0)
 
     objects = DreamMotifQuerySet.as_manager()
 
@@ -478,8 +628,8 @@ class MotifRejection(models.Model):
 
 
 def rank_card_motifs(motifs) -> list:
-    """Images before body parts and hues, keeping the given (most frequent first) order."""
-    return sorted(motifs, key=lambda m: m.category in BACKGROUND_CATEGORIES)[:CARD_MOTIFS]
+    """The few motifs a card shows, from motifs given most salient first."""
+    return list(motifs)[:CARD_MOTIFS]
 
 
 # Link statuses that put a motif on a dream (a removed one stays only to block re-detection).
@@ -520,6 +670,11 @@ class Draft(models.Model):
     # The rest of the form as typed (date, flags, tags...), restored as it was.
     fields = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When these words were typed, by the clock of the device that typed them: an autosave
+    # that arrives late with older words never overwrites newer ones.
+    changed_at = models.DateTimeField(default=timezone.now)
+    # drafts.words_hash(title, body): the browser compares it with its own copy's.
+    words_hash = models.CharField(max_length=8, blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -535,19 +690,135 @@ class Draft(models.Model):
         return bool(self.title.strip() or self.body.strip())
 
 
+class DreamVersion(models.Model):
+    """One saved version of a dream: its words, fields, tags and motif choices as they were.
+
+    `number` is the dream's version counter at that save (the newest version's number is
+    Dream.version); a side of a crossed edit is kept as a version of its own before the
+    merge that joins it (see entries.save_merge). Thinned past settings.VERSIONS_PER_DREAM."""
+
+    class Source(models.TextChoices):
+        FORM = "form", "Saved from the writing form"
+        OFFLINE = "offline", "Saved from this device's offline queue"
+        IMPORT = "import", "Imported"
+        RESTORE = "restore", "Restored from an earlier version"
+        MERGE = "merge", "Two edits merged"
+        SIDE = "side", "An edit that crossed another, kept before the merge"
+        EARLIER = "earlier", "Saved before versions were kept"
+        COPY = "copy", "A former conflict copy, kept in the history"
+
+    dream = models.ForeignKey(Dream, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.FORM)
+    # The version the form behind this one started from (a merge: the common base).
+    based_on = models.PositiveIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    # The other fields as versions.snapshot() writes them: {"dreamt_on": "2026-01-02" | None,
+    # "lucid": bool, "mood": "", "vividness": 1-5 | None, "visibility": ..., ...}.
+    fields = models.JSONField(default=dict)
+    tags = models.JSONField(default=list)  # tag names as written
+    motif_choices = models.JSONField(default=dict)  # {slug: "keep" | "drop"}: set by hand
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dream", "number"], name="dream_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dream_id} v{self.number}"
+
+
+class Profile(models.Model):
+    """What Somnia keeps about an account besides Django's user: the writer's own clock."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # An IANA name ("America/Los_Angeles"), detected from the browser at sign-up.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # What a browser reported that was not a zone Somnia knows (UTC is used instead).
+    unknown_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.time_zone})"
+
+
+class SavedForm(models.Model):
+    """A writing form that has been saved, by its key (the idempotency key of the save).
+
+    A second post of the same form (Back + Save, a request the network resent, an offline
+    queue replayed, two devices) leads to the dream it already made, never to a copy."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_forms"
+    )
+    key = models.UUIDField()
+    dream = models.ForeignKey(Dream, on_delete=models.CASCADE, related_name="saved_forms")
+    # The dream's version this form's last save made: a later post of the same form with
+    # other words is an edit from that version.
+    version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(auto_now=True)
+    # When the device says the saved words were typed (the form's changed_at): an autosave
+    # of this form stamped no later holds older words, which the save already has.
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="saved_form_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Form {self.key} saved as dream {self.dream_id}"
+
+
 class PendingImport(models.Model):
-    """An uploaded file between its preview and the author's go-ahead."""
+    """An uploaded file from its preview to its end: read once on upload (the preview is
+    kept in `survey`), then written in batches, each recorded in `written` so a failed or
+    killed import can be taken back whole. The file itself is kept in ImportChunk rows."""
+
+    class State(models.TextChoices):
+        READY = "ready", "Waiting for the go-ahead"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_imports"
     )
     name = models.CharField(max_length=255)
-    data = models.BinaryField()
+    size = models.BigIntegerField(default=0, help_text="Bytes of the file.")
     options = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.READY)
+    # What the preview shows, computed once per upload (or per change of columns).
+    survey = models.JSONField(default=dict, blank=True)
+    # {"dreams": [[first pk, last pk], ...], "motifs": [pk, ...], "tags": [pk, ...]}.
+    written = models.JSONField(default=dict, blank=True)
+    outcome = models.TextField(blank=True, help_text="The summary, or why it failed.")
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="The last batch's time.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportChunk(models.Model):
+    """One piece of a pending import's file, so neither the upload nor the import ever holds
+    the whole file in memory."""
+
+    pending = models.ForeignKey(PendingImport, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pending", "number"], name="import_chunk_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pending_id}:{self.number}"
 
 
 # PostgreSQL's search index. Its tables exist only on PostgreSQL (migration 0008 makes them;
@@ -559,6 +830,78 @@ SEARCH_VECTOR = (
     + SearchVector("motifs", weight="C", config=SEARCH_CONFIG)
     + SearchVector("body", weight="D", config=SEARCH_CONFIG)
 )
+
+
+def new_picture_key() -> str:
+    """A picture's name in its URLs and files: 192 random bits, never guessable."""
+    return secrets.token_urlsafe(24)
+
+
+class PictureQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PictureQuerySet:
+        """Pictures of the dreams this viewer may read, plus their own not yet saved with a
+        dream (attached to a form's draft)."""
+        readable = Q(dream__in=Dream.objects.visible_to(user).values("pk"))
+        if user.is_authenticated:
+            readable |= Q(dream__isnull=True, owner=user)
+        return self.filter(readable)
+
+    def pending(self, *, owner, draft_key) -> PictureQuerySet:
+        """Attached to a form (by its draft key) whose dream is not saved yet."""
+        return self.filter(owner=owner, dream__isnull=True, draft_key=draft_key)
+
+
+class Picture(models.Model):
+    """An image of a dream: a photo or a drawing, stored as variants (imaging.VARIANTS) in
+    the "pictures" storage under names made from its random key. Private like its dream."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "Photo or image"
+        DRAWING = "drawing", "Drawing"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pictures"
+    )
+    # Empty while the picture waits, under its form's draft key, for the dream to be saved.
+    dream = models.ForeignKey(
+        Dream, on_delete=models.CASCADE, null=True, blank=True, related_name="pictures"
+    )
+    draft_key = models.UUIDField(null=True, blank=True)
+    key = models.CharField(max_length=64, unique=True, default=new_picture_key, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PHOTO)
+    alt = models.CharField("text alternative", max_length=500, blank=True)
+    is_cover = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    width = models.PositiveIntegerField()  # of the full variant, in pixels
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the full variant's bytes
+    size = models.PositiveIntegerField()  # of the full variant, in bytes
+    # {"card": storage name, "page": ..., "full": ...}
+    files = models.JSONField(default=dict)
+    content_type = models.CharField(max_length=32, default="image/webp")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PictureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dream"], condition=Q(is_cover=True), name="picture_one_cover"
+            ),
+            # The same picture twice on one dream is one picture (and import stays idempotent).
+            models.UniqueConstraint(fields=["dream", "sha256"], name="picture_once_per_dream"),
+        ]
+        indexes = [models.Index(fields=["owner", "draft_key"], name="picture_pending_idx")]
+
+    def __str__(self) -> str:
+        return self.alt or f"Picture {self.key[:6]}"
+
+    def get_absolute_url(self) -> str:
+        return self.url("page")
+
+    def url(self, variant: str) -> str:
+        return reverse("dreams:picture", args=[self.key, variant])
 
 
 class SearchDocument(models.Model):
@@ -587,13 +930,18 @@ class SearchDocument(models.Model):
 
 
 class SearchWord(models.Model):
-    """Every word of every journal, for typos and parts of words (pg_trgm GIN index)."""
+    """A word of one word list, for typos and parts of words: scope 0 is the words of shared
+    dreams (with a pg_trgm GIN index), any other scope the words of that owner's private
+    dreams; `dreams` counts the dreams it is in (see search_backends.WORD_LIST)."""
 
-    word = models.TextField(unique=True)
+    scope = models.BigIntegerField()
+    word = models.TextField()
+    dreams = models.IntegerField()
 
     class Meta:
         managed = False
         db_table = "dream_search_word"
+        unique_together = [("scope", "word")]
 
     def __str__(self) -> str:
         return self.word
@@ -603,8 +951,9 @@ class JournalClock(models.Model):
     """One row counting every change to any dream: each insert, update or delete of
     dreams_dream, by any path (the ORM, a bulk update, raw SQL, a purge, a deleted account),
     ticks it in the same transaction through database triggers (CLOCK_SQL; migration 0012).
-    Caches of what dreams show are keyed on it (change_stamp()). On PostgreSQL the row lock
-    also orders the ticks by commit, so a cache never outlives a change committed later."""
+    Caches of what dreams show are keyed on it (caching.journal_stamp()). On PostgreSQL the
+    row lock also orders the ticks by commit, so a cache never outlives a change committed
+    later."""
 
     changes = models.PositiveBigIntegerField(default=0)
 
@@ -622,12 +971,3 @@ def _tick(event: str) -> str:
 
 # SQLite drops a table's triggers when a migration rebuilds it: post_migrate puts them back.
 CLOCK_SQL = [_tick("INSERT"), _tick("UPDATE"), _tick("DELETE")]
-
-
-def change_stamp() -> str:
-    """A key that changes whenever any dream is added, edited, shared or unshared, trashed,
-    restored, re-tagged or deleted: one primary-key read, however large the journal."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT changes FROM {JournalClock._meta.db_table} WHERE id = 1")
-        row = cursor.fetchone()
-    return str(row[0] if row else 0)

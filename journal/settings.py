@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -102,22 +103,37 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Failed password checks, kept in the database for every worker (see dreams/accounts.py).
+    "axes",
     "dreams",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every answer carries the security headers, even the 400 for a bad
+    # Host header that the middleware below raises before it reaches a view.
+    "dreams.middleware.BaselineHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dreams.middleware.WriterTimeZoneMiddleware",
+    # Pages for a logged-in writer: "private, no-store" unless the view chose.
+    "dreams.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dreams.middleware.StorageTroubleMiddleware",
+    # Last, as axes asks: turns a refused password check into the friendly 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+# Before the session, CSRF and every other reader of the body.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "dreams.request_limits.RequestSizeLimitMiddleware",
+)
 
 # Static files from a CDN (https://cdn.example) that pulls them from this app's /static/,
 # which whitenoise serves with far-future caching; unset, they come from this app.
@@ -196,7 +212,32 @@ LOGOUT_REDIRECT_URL = "/"
 # Long sessions: a half-awake writer at 6 a.m. should not meet a login form.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 90
 
-# Shared by every worker process (login throttling), so it lives in the database.
+# Every password check (login, /admin/login/, password change, account deletion) goes through
+# authenticate(), which axes' backend throttles first; dreams/accounts.py says how.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "dreams.accounts.PasswordThrottle"
+AXES_FAILURE_LIMIT = 5  # for one name from one address
+THROTTLE_FAILURES_PER_ADDRESS = 20  # over all names from one address
+THROTTLE_FAILURES_PER_NAME = 20  # from all addresses: then only addresses that never failed
+AXES_COOLOFF_TIME = timedelta(minutes=15)  # since the last failure
+# What axes' own tools (axes_reset_*, its admin) treat as one lock.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_USERNAME_CALLABLE = "dreams.accounts.name_tried"
+AXES_CLIENT_IP_CALLABLE = "dreams.accounts.client_address"
+AXES_LOCKOUT_CALLABLE = "dreams.accounts.lockout_response"
+# Waiting out the lock works: tries during it neither count nor restart the 15 minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# No record of each successful login (who, when, from where): the journal needs none.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind N proxies that each append to X-Forwarded-For, the address the nearest one saw.
+THROTTLE_FORWARDED_HOPS = int(os.environ.get("DJANGO_FORWARDED_HOPS", "0"))
+
+# Shared by every worker process, so it lives in the database (the login throttle keeps its
+# own table, axes' AccessAttempt).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -219,21 +260,95 @@ USE_TZ = True
 STATIC_URL = f"{STATIC_HOST}/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(os.environ.get("SOMNIA_MEDIA_ROOT", BASE_DIR / "media"))
+# Never served as such: pictures go out through dreams.views.pictures, which checks the viewer.
+MEDIA_URL = "/no-public-media/"
+
+
+def picture_storage() -> dict:
+    """Where pictures are kept: files under MEDIA_ROOT/pictures, or an S3-compatible bucket
+    (SOMNIA_S3_BUCKET, with the `s3` extra) that every app server shares."""
+    bucket = os.environ.get("SOMNIA_S3_BUCKET", "")
+    if not bucket:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": MEDIA_ROOT / "pictures",
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    options = {
+        "bucket_name": bucket,
+        "location": os.environ.get("SOMNIA_S3_PREFIX", "pictures"),
+        "default_acl": "private",  # never readable without a signature
+        "querystring_auth": True,
+        "querystring_expire": 300,  # signed URLs (SOMNIA_PICTURE_SERVING=signed) last 5 minutes
+        "file_overwrite": False,
+        "signature_version": "s3v4",
+    }
+    for option, variable in [
+        ("endpoint_url", "SOMNIA_S3_ENDPOINT_URL"),
+        ("region_name", "SOMNIA_S3_REGION"),
+        ("access_key", "SOMNIA_S3_ACCESS_KEY_ID"),
+        ("secret_key", "SOMNIA_S3_SECRET_ACCESS_KEY"),
+    ]:
+        if os.environ.get(variable):
+            options[option] = os.environ[variable]
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "pictures": picture_storage(),
 }
+# How a picture's bytes leave, after the view has checked the viewer: "django" (streamed by
+# the app), "x-accel-redirect" (nginx sends SOMNIA_PICTURE_ACCEL_PREFIX + the file's name),
+# "x-sendfile" (Apache / lighttpd send the file's path) or "signed" (a redirect to the
+# bucket's short-lived signed URL).
+PICTURE_SERVING = os.environ.get("SOMNIA_PICTURE_SERVING", "django")
+PICTURE_ACCEL_PREFIX = os.environ.get("SOMNIA_PICTURE_ACCEL_PREFIX", "/_pictures/")
+PICTURE_MAX_MB = int(os.environ.get("SOMNIA_PICTURE_MAX_MB", "20"))
+PICTURE_MAX_MEGAPIXELS = int(os.environ.get("SOMNIA_PICTURE_MAX_MEGAPIXELS", "50"))
+PICTURES_PER_DREAM = int(os.environ.get("SOMNIA_PICTURES_PER_DREAM", "12"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A form post (a long dream included) fits in 5 MB; files for import are checked for 50 MB.
+# A form post (a long dream included) fits in 5 MB. A larger body is refused before anything
+# reads it (dreams.request_limits), except a signed-in writer's import upload, up to
+# IMPORT_UPLOAD_MAX_BYTES; an upload over FILE_UPLOAD_MAX_MEMORY_SIZE waits in a temporary file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+# Imports (README: "Files Somnia reads and writes"). The command line has no size limit.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_MB", "100")) * 1024 * 1024
+IMPORT_PENDING_MAX = int(os.environ.get("DJANGO_IMPORT_PENDING_MAX", "3"))  # per account
+IMPORT_BATCH_SECONDS = 0.5  # how long one batch may hold the write lock, about
+# Command-line imports: processes that read the next batch's dreams while one is written.
+IMPORT_READERS = int(os.environ.get("SOMNIA_IMPORT_READERS", "1"))
+IMPORT_BATCH_PAUSE = 0.1  # the lock free between batches on SQLite: a waiting writer gets it
+IMPORT_STALE_SECONDS = 60  # an import with no batch for this long was killed: taken back
+
+# Unsaved drafts on the server, per account and per dream (or per "new dream"): past a cap
+# the oldest is dropped, and any untouched for DRAFT_MAX_AGE_DAYS goes. The device keeps its
+# own copy of whatever it typed, whatever happens here. A draft holds at most as much as a
+# dream (100,000 characters of narrative, 10,000 of title).
+DRAFTS_PER_ACCOUNT = int(os.environ.get("SOMNIA_DRAFTS_PER_ACCOUNT", "30"))
+DRAFTS_PER_DREAM = int(os.environ.get("SOMNIA_DRAFTS_PER_DREAM", "5"))
+DRAFT_MAX_AGE_DAYS = int(os.environ.get("SOMNIA_DRAFT_MAX_AGE_DAYS", "30"))
+# Versions kept of each dream (its history): past this many the oldest are thinned, never the
+# first nor the newest. One setting for the whole journal, not per writer.
+VERSIONS_PER_DREAM = max(3, int(os.environ.get("SOMNIA_VERSIONS_PER_DREAM", "100")))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # axes tells of every check at INFO; its warnings (failures, lockouts) are what matter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -2,29 +2,29 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dreams import views
+from dreams.views import accounts, browse, offline, zones
 
-accounts = [
-    path("", views.account, name="account"),
-    path("signup/", views.signup, name="signup"),
-    path("login/", views.ThrottledLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
-        name="password_change",
-    ),
+account_pages = [
+    path("", accounts.account, name="account"),
+    path("signup/", accounts.signup, name="signup"),
+    path("login/", accounts.ThrottledLoginView.as_view(), name="login"),
+    path("logout/", accounts.SayingLogoutView.as_view(), name="logout"),
+    path("password/", accounts.ThrottledPasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("delete/", views.delete_account, name="delete_account"),
+    path("delete/", accounts.delete_account, name="delete_account"),
+    path("time-zone/", zones.set_time_zone, name="time_zone"),
 ]
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", browse.healthz, name="healthz"),
+    path("sw.js", offline.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("offline/", offline.offline, name="offline"),
     path("admin/", admin.site.urls),
-    path("accounts/", include(accounts)),
+    path("accounts/", include(account_pages)),
     path("", include("dreams.urls")),
 ]

@@ -1,4 +1,5 @@
-"""Accounts on Django's auth: sign up, a throttled log in, and deleting an account."""
+"""Accounts on Django's auth: sign up, log in, change the password, delete the account; every
+password check throttled (dreams/accounts.py); their forms are in dreams/forms.py."""
 
 from __future__ import annotations
 
@@ -6,41 +7,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from dreams import accounts
-from dreams.importing import SEED_OWNER
-
-# The built-in account owns the seed dreams; nobody may sign up as it.
-RESERVED_USERNAMES = {SEED_OWNER, "admin", "root", "somnia-system"}
-
-
-def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-class ThrottledAuthenticationForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "throttled": "Too many failed attempts. Wait 15 minutes, then try again.",
-    }
-
-    def clean(self):
-        username = self.cleaned_data.get("username", "")
-        address = _address(self.request)
-        if accounts.login_blocked(username=username, address=address):
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            data = super().clean()
-        except forms.ValidationError:
-            accounts.record_failed_login(username=username, address=address)
-            raise
-        accounts.clear_failed_logins(username=username, address=address)
-        return data
+from dreams import entries, zones
+from dreams.forms import (
+    NAME_TAKEN,
+    ConfirmDeleteForm,
+    SignupForm,
+    ThrottledAuthenticationForm,
+    ThrottledPasswordChangeForm,
+)
+from dreams.views.zones import time_zone_context
 
 
 class ThrottledLoginView(LoginView):
@@ -54,16 +35,18 @@ class ThrottledLoginView(LoginView):
         return response
 
 
-class SignupForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
-        fields = ["username"]
-        help_texts = {"username": "Letters, digits and @ . + - _ only. Others never see it."}
+class ThrottledPasswordChangeView(PasswordChangeView):
+    form_class = ThrottledPasswordChangeForm
+    success_url = "/accounts/password/done/"
 
-    def clean_username(self):
-        username = super().clean_username()
-        if username.casefold() in RESERVED_USERNAMES:
-            raise forms.ValidationError("That name is taken; choose another.")
-        return username
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("old_password", "throttled"):
+            response.status_code = 429
+        return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,8 +55,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("dreams:new")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:  # the same name, signed up a moment ago by someone else
+            form.add_error("username", forms.ValidationError(NAME_TAKEN, code="taken"))
+            return render(request, "registration/signup.html", {"form": form})
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session[zones.SESSION_KEY] = zones.set_zone(
+            user=user, reported=form.cleaned_data["time_zone"]
+        )
         messages.success(
             request, "Welcome to Somnia. Your dreams are private unless you share them."
         )
@@ -81,37 +72,45 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
-class ConfirmDeleteForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput({"autocomplete": "current-password"}),
-        help_text="Your password, to be sure it is you.",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your password.")
-        return password
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = ConfirmDeleteForm(request.POST or None, user=request.user)
+    form = ConfirmDeleteForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
-        user.delete()  # cascades to every dream, draft, tag and motif of theirs
+        entries.delete_account(user)  # every dream, draft, tag, motif and picture of theirs
         messages.success(request, "Your account and all its dreams are deleted.")
         return redirect("dreams:gallery")
     count = request.user.dreams.count()
-    return render(request, "registration/delete_account.html", {"form": form, "count": count})
+    status = 429 if form.has_error("password", "throttled") else 200
+    return render(
+        request, "registration/delete_account.html", {"form": form, "count": count}, status=status
+    )
 
 
 @login_required
+@require_safe
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "registration/account.html")
+    return render(request, "registration/account.html", time_zone_context(request.user))
+
+
+class SayingLogoutView(LogoutView):
+    """Log out with a word: GET asks first (and this browser's unsaved words are named there,
+    by writing.js), POST logs out and says so on the next page."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("dreams:gallery")
+        response = render(request, "registration/logout.html")
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_in:  # the message outlives the session in its cookie
+            messages.info(request, "You are logged out. Your dreams wait for you here.")
+        return response

@@ -1,11 +1,14 @@
 """Hostile input in a real browser: XSS payloads through every field that is shown again.
 Any dialog fails the test; no page may carry a script or an event handler from user text."""
 
+import io
 import urllib.parse
 
 from playwright.sync_api import expect
 
-from dreams import entries, portability, vocabulary
+from dreams import entries, vocabulary
+from dreams.importing import saving
+from dreams.importing.files import read_file
 from dreams.models import Dream
 
 PAYLOADS = [
@@ -57,7 +60,9 @@ def test_no_payload_runs_anywhere(new_page, writer, log_in):
         f'2024-01-0{1 + n % 9},"{p.replace(chr(34), chr(34) * 2)}"\n'
         for n, p in enumerate(PAYLOADS)
     )
-    portability.apply(writer, portability.read_file("hostile.csv", rows.encode()))
+    raw = rows.encode()
+    plan = read_file(name="hostile.csv", opener=lambda: io.BytesIO(raw))
+    saving.apply(owner=writer, plan=plan)
 
     page = log_in(new_page(), writer)
     dialogs = []

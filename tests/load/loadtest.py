@@ -82,15 +82,77 @@ class Client:
             raise RuntimeError(f"{self.username} could not log in ({status})")
 
 
-def run(*, clients: int, seconds: float, kill: bool, workers: int) -> dict:
+# One account's worst inputs (issue: one account must not stop the site for everyone): a
+# narrative of 100,000 "[" (quadratic in a naive Markdown parser), 100,000 characters of motif
+# words for the suggestions, and the same text saved as a shared dream that visitors open.
+WORST_BODY = "[" * 100_000
+WORST_WORDS = ("mirror staircase feather children flew station summit " * 1_800)[:100_000]
+
+
+def run(*, clients: int, seconds: float, kill: bool, workers: int,
+        worst_inputs: bool = False) -> dict:  # fmt: skip
+    """Start gunicorn on a scratch database, drive it for `seconds` with `clients` writers (and,
+    with `worst_inputs`, one hostile writer and two anonymous visitors), and return the report:
+    counts of saves and statuses, what is missing after the optional SIGKILL, the integrity and
+    index checks, and the visitors' answers (`visitor_statuses`, `visitor_slowest` in seconds)."""
     work = Path(tempfile.mkdtemp(prefix="somnia-load-"))
     with scratch_database(os.environ.get("DATABASE_URL", ""), work) as database_url:
         return _run(work, database_url, clients=clients, seconds=seconds, kill=kill,
-                    workers=workers)  # fmt: skip
+                    workers=workers, worst_inputs=worst_inputs)  # fmt: skip
 
 
-def _run(work: Path, database_url: str, *, clients, seconds, kill, workers) -> dict:
-    port = 18000 + os.getpid() % 1000
+def hostile(client: Client, until: float, statuses: Counter, lock: threading.Lock) -> None:
+    """Post the worst inputs over and over until `until`; every answer's status is counted."""
+    forms = [
+        ("/dreams/preview/", {"body": WORST_BODY}),
+        ("/motifs/suggest/", {"body": WORST_WORDS}),
+    ]
+    while time.monotonic() < until:
+        for path, form in forms:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                status, _, _ = client.request(
+                    "POST", path, {**form, "csrfmiddlewaretoken": client.token()}
+                )
+                with lock:
+                    statuses[status] += 1
+
+
+def visit(port: int, paths: list[str], until: float, seen: list) -> None:
+    """An anonymous visitor reading `paths` in turn until `until`: (status, seconds) each."""
+    visitor = Client(port, "")
+    while time.monotonic() < until:
+        for path in paths:
+            began = time.monotonic()
+            try:
+                status = visitor.request("GET", path)[0]
+            except (OSError, http.client.HTTPException):
+                status = 0
+            seen.append((status, time.monotonic() - began))
+
+
+def worst_input_threads(port: int, until, statuses: Counter, lock: threading.Lock,
+                        seen: list) -> list[threading.Thread]:  # fmt: skip
+    """The hostile writer, logged in and with its worst dream shared, and two visitors: threads
+    that start their loops once `until()` (the run's deadline) is set."""
+    client = Client(port, "hostile")
+    client.log_in()
+    status, location, _ = client.request(
+        "POST", "/dreams/new/",
+        {"csrfmiddlewaretoken": client.token(), "draft_key": str(uuid.uuid4()), "title": "",
+         "body": WORST_BODY, "dreamt_on": "2026-01-01", "visibility": "shared"},
+    )  # fmt: skip
+    if status != 302:
+        raise RuntimeError(f"the worst dream was not saved ({status})")
+    paths = ["/", location, "/search/?q=mirror"]
+    return [
+        threading.Thread(target=lambda: hostile(client, until(), statuses, lock)),
+        *(threading.Thread(target=lambda: visit(port, paths, until(), seen)) for _ in range(2)),
+    ]
+
+
+def _prepare(database_url: str, names: list[str]) -> dict[str, str]:
+    """A migrated database with these users (and "hostile"), static files collected: the
+    environment the server runs in."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -106,96 +168,32 @@ def _run(work: Path, database_url: str, *, clients, seconds, kill, workers) -> d
     subprocess.run(
         [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    names = [f"loader{i}" for i in range(clients)]
     django(env, "from django.contrib.auth.models import User\n" + "".join(
-        f"User.objects.create_user({n!r}, password={PASSWORD!r})\n" for n in names))  # fmt: skip
-    log = open(work / "server.log", "w")  # noqa: SIM115 - closed below
+        f"User.objects.create_user({n!r}, password={PASSWORD!r})\n"
+        for n in [*names, "hostile"]))  # fmt: skip
+    return env
 
-    def start():
-        process = subprocess.Popen(
-            [GUNICORN, "journal.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-             "--graceful-timeout", "5"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        for _ in range(200):
-            try:
-                if Client(port, "").request("GET", "/healthz")[0] == 200:
-                    return process
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the server did not start")
 
-    server = start()
-    acked: dict[str, int] = {}
-    statuses: Counter = Counter()
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    counts = Counter()
+def _start_server(env: dict[str, str], *, port: int, workers: int, log) -> subprocess.Popen:
+    """gunicorn on this port, once /healthz answers."""
+    process = subprocess.Popen(
+        [GUNICORN, "journal.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--graceful-timeout", "5"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    for _ in range(200):
+        try:
+            if Client(port, "").request("GET", "/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not start")
 
-    def worker(name: str) -> None:
-        client = Client(port, name)
-        while time.monotonic() < deadline:
-            try:
-                client.log_in()
-                break
-            except (OSError, RuntimeError, http.client.HTTPException) as error:
-                with lock:
-                    counts[f"login trouble: {error}"[:80]] += 1
-                time.sleep(0.2)
-        n = 0
-        while time.monotonic() < deadline:
-            n += 1
-            marker = f"{name}-{n}-{uuid.uuid4().hex[:8]}"
-            key = str(uuid.uuid4())
-            try:
-                for step in range(3):
-                    status, _, _ = client.request(
-                        "POST", "/dreams/new/autosave/",
-                        {"csrfmiddlewaretoken": client.token(), "draft_key": key,
-                         "body": f"I dreamt of a mirror and a staircase, {marker} {step}"},
-                    )  # fmt: skip
-                    with lock:
-                        statuses[status] += 1
-                        counts["autosaves"] += status == 200
-                status, location, _ = client.request(
-                    "POST", "/dreams/new/",
-                    {"csrfmiddlewaretoken": client.token(), "draft_key": key, "title": "",
-                     "body": f"I dreamt of a mirror and a staircase, {marker}",
-                     "dreamt_on": "2026-01-01", "visibility": "private"},
-                )  # fmt: skip
-                with lock:
-                    statuses[status] += 1
-                    if status == 302 and (found := re.search(r"/dreams/(\d+)/", location)):
-                        acked[marker] = int(found[1])
-                        counts["saves"] += 1
-            except (OSError, http.client.HTTPException):
-                # The server was killed mid-answer: not acknowledged, so not counted as saved.
-                with lock:
-                    counts["connection errors"] += 1
-                time.sleep(0.1)
-                if client.cookies.get("sessionid") is None:
-                    with contextlib.suppress(OSError, RuntimeError, http.client.HTTPException):
-                        client.log_in()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in names]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    kills = 0
-    if kill:
-        time.sleep(seconds / 2)
-        os.killpg(server.pid, signal.SIGKILL)  # no goodbye: master and workers at once
-        server.wait()
-        kills += 1
-        server = start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait()
-    log.close()
-    server_log = (work / "server.log").read_text()
-    verdict = json.loads(django(env, f"""
+def _verdict(env: dict[str, str], acked: dict[str, int]) -> dict:
+    """After the run, from the database: acknowledged saves that are missing, the integrity
+    check, the search index's problems, untitled dreams and the number of dreams."""
+    return json.loads(django(env, f"""
 import json
 from django.db import connection
 from dreams import search
@@ -225,6 +223,129 @@ print(json.dumps({{
     "dreams": Dream.objects.count(),
 }}))
 """))  # fmt: skip
+
+
+def _writer(
+    name: str,
+    *,
+    port: int,
+    until,
+    logged_in: threading.Barrier,
+    lock: threading.Lock,
+    statuses: Counter,
+    counts: Counter,
+    acked: dict[str, int],
+) -> None:
+    """One client: log in, wait for the others, then autosave three times and save a dream,
+    over and over until until(); each acknowledged save's marker goes into `acked`."""
+    client = Client(port, name)
+    while time.monotonic() < until():
+        try:
+            client.log_in()
+            break
+        except (OSError, RuntimeError, http.client.HTTPException) as error:
+            with lock:
+                counts[f"login trouble: {error}"[:80]] += 1
+            time.sleep(0.2)
+    logged_in.wait()
+    n = 0
+    while time.monotonic() < until():
+        n += 1
+        marker = f"{name}-{n}-{uuid.uuid4().hex[:8]}"
+        key = str(uuid.uuid4())
+        try:
+            for step in range(3):
+                status, _, _ = client.request(
+                    "POST", "/dreams/new/autosave/",
+                    {"csrfmiddlewaretoken": client.token(), "draft_key": key,
+                     "body": f"I dreamt of a mirror and a staircase, {marker} {step}"},
+                )  # fmt: skip
+                with lock:
+                    statuses[status] += 1
+                    counts["autosaves"] += status == 200
+            status, location, _ = client.request(
+                "POST", "/dreams/new/",
+                {"csrfmiddlewaretoken": client.token(), "draft_key": key, "title": "",
+                 "body": f"I dreamt of a mirror and a staircase, {marker}",
+                 "dreamt_on": "2026-01-01", "visibility": "private"},
+            )  # fmt: skip
+            with lock:
+                statuses[status] += 1
+                if status == 302 and (found := re.search(r"/dreams/(\d+)/", location)):
+                    acked[marker] = int(found[1])
+                    counts["saves"] += 1
+        except (OSError, http.client.HTTPException):
+            # The server was killed mid-answer: not acknowledged, so not counted as saved.
+            with lock:
+                counts["connection errors"] += 1
+            time.sleep(0.1)
+            if client.cookies.get("sessionid") is None:
+                with contextlib.suppress(OSError, RuntimeError, http.client.HTTPException):
+                    client.log_in()
+
+
+def _run(work: Path, database_url: str, *, clients, seconds, kill, workers,
+         worst_inputs) -> dict:  # fmt: skip
+    port = 18000 + os.getpid() % 1000
+    names = [f"loader{i}" for i in range(clients)]
+    env = _prepare(database_url, names)
+    log = open(work / "server.log", "w")  # noqa: SIM115 - closed below
+
+    def start() -> subprocess.Popen:
+        return _start_server(env, port=port, workers=workers, log=log)
+
+    server = start()
+    acked: dict[str, int] = {}
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    counts = Counter()
+    # Logging in hashes a password (about a second of CPU each on a busy machine): all clients
+    # log in first, and the measured run with its kill starts once every one of them has.
+    deadline = time.monotonic() + 600
+
+    def start_clock() -> None:
+        nonlocal deadline
+        deadline = time.monotonic() + seconds
+
+    logged_in = threading.Barrier(len(names) + 1, action=start_clock)
+
+    def worker(name: str) -> None:
+        _writer(
+            name,
+            port=port,
+            until=lambda: deadline,
+            logged_in=logged_in,
+            lock=lock,
+            statuses=statuses,
+            counts=counts,
+            acked=acked,
+        )
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in names]
+    for thread in threads:
+        thread.start()
+    visitors: list = []
+    extra = worst_input_threads(port, lambda: deadline, statuses, lock, visitors) * worst_inputs
+    logged_in.wait()
+    for thread in extra:
+        thread.start()
+    threads += extra
+    started = time.monotonic()
+    kills = 0
+    if kill:
+        time.sleep(seconds / 2)
+        os.killpg(server.pid, signal.SIGKILL)  # no goodbye: master and workers at once
+        server.wait()
+        kills += 1
+        server = start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait()
+    log.close()
+    server_log = (work / "server.log").read_text()
+    verdict = _verdict(env, acked)
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -237,6 +358,8 @@ print(json.dumps({{
         "connection_errors": counts["connection errors"],
         "other": {k: v for k, v in counts.items() if k.startswith("login")},
         "database_locked": server_log.count("database is locked"),
+        "visitor_statuses": dict(Counter(status for status, _ in visitors)),
+        "visitor_slowest": round(max((t for _, t in visitors), default=0), 2),
         **verdict,
     }
 

@@ -21,3 +21,16 @@ def test_sixteen_clients_and_a_kill_lose_nothing():
     assert report["integrity"] == "ok"
     assert report["index_problems"] == []
     assert report["untitled"] == 0
+
+
+@pytest.mark.load
+def test_one_accounts_worst_inputs_leave_visitors_served():
+    """One writer posts the worst inputs (100,000 "[" to the preview, 100,000 characters to the
+    motif suggestions) and shares a dream made of them, while two anonymous visitors read the
+    gallery, that dream and a search: every answer to anyone is a success, none a timeout."""
+    report = loadtest.run(clients=2, seconds=8, kill=False, workers=4, worst_inputs=True)
+    print(report)
+    assert report["server_errors"] == 0
+    assert report["statuses"].get(200, 0) >= 4  # the worst inputs were answered, repeatedly
+    assert set(report["visitor_statuses"]) == {200}  # no refused connection, no timeout
+    assert sum(report["visitor_statuses"].values()) >= 6
