@@ -1,12 +1,18 @@
-"""Forms: the gallery's filters (read from GET) and, later, the writing form."""
+"""Forms: the gallery's filters (read from GET), the writing form, and the account forms
+(sign up, log in, change the password, delete the account), every password check throttled."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.contrib.auth.hashers import make_password
 from django.db.models import F
+from django.http import HttpRequest
 
+from dreams import accounts
+from dreams.importing import SEED_OWNER
 from dreams.models import NEWEST_FIRST, Dream, Motif, Tag, normalise_tag
 from dreams.query import without_control
 from dreams.titles import derive_title
@@ -97,7 +103,9 @@ class GalleryFilters(forms.Form):
         for name, errors in self.errors.items():
             label = self.NOTE_LABELS.get(name, "filter")
             raw = without_control(self.data.get(name, ""))[:80]
-            self.notes.append(f"Ignored the {label} “{raw}”: {' '.join(errors)}")
+            reason = " ".join(errors)
+            # After a colon the sentence goes on: "…: that is not a date."
+            self.notes.append(f"Ignored the {label} “{raw}”: {reason[:1].lower()}{reason[1:]}")
         data = {name: self.value(name) for name in self.fields}
         if data["scope"] == self.Scope.MINE:
             if self.user.is_authenticated:
@@ -110,8 +118,9 @@ class GalleryFilters(forms.Form):
         if self.motif_obj is not None:
             dreams = dreams.with_motif(self.motif_obj)
         if self.tag_key:
-            if Tag.objects.filter(normalised=self.tag_key, dream_links__dream__in=dreams).exists():
-                dreams = dreams.filter(tag_links__tag__normalised=self.tag_key)
+            tagged = dreams.tagged(self.tag_key, viewer=self.user)
+            if tagged.exists():
+                dreams = tagged
             else:
                 self.notes.append(f"Ignored tag “{self.tag_key}”: no dream here has that tag.")
                 self.tag_key = ""
@@ -134,9 +143,7 @@ class GalleryFilters(forms.Form):
 
     def tag_choices(self):
         """The viewer's tags, for the filter's menu (lazy: a fragment may not need it)."""
-        if not self.user.is_authenticated:
-            return Tag.objects.none()
-        return Tag.objects.filter(owner=self.user).order_by("normalised")
+        return Tag.objects.owned_by(self.user).order_by("normalised")
 
 
 class TagsField(forms.CharField):
@@ -194,15 +201,19 @@ class DreamForm(forms.ModelForm):
         widget=forms.TextInput({"autocomplete": "off"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The form's key, which makes saving it idempotent (see entries.save_form).
     draft_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Dream
         fields = [
             "title", "body", "dreamt_on", "lucid", "nightmare", "recurring", "vividness", "mood",
-            "visibility",
+            "visibility", "show_tags",
         ]  # fmt: skip
-        labels = {"body": "The dream", "dreamt_on": "Dreamt on", "mood": "Mood on waking"}
+        labels = {
+            "body": "The dream", "dreamt_on": "Dreamt on", "mood": "Mood on waking",
+            "show_tags": "Show my tags",
+        }  # fmt: skip
         widgets = {
             "body": forms.Textarea(
                 {"rows": 12, "spellcheck": "true", "autocapitalize": "sentences"}
@@ -219,6 +230,11 @@ class DreamForm(forms.ModelForm):
         self.fields["mood"].choices = [("", "—"), *Dream.Mood.choices]
         # No maxlength in the page: a browser would cut a long paste silently; we say why instead.
         self.fields["title"].widget.attrs.pop("maxlength", None)
+        if self.instance.pk and self.instance.title_derived:
+            # Shown as the placeholder it is, so editing the narrative draws it anew.
+            if self.initial.get("title") == self.instance.title:
+                self.initial["title"] = ""
+            self.fields["title"].widget.attrs["placeholder"] = self.instance.title
         if self.instance.pk:
             self.fields["undated"].initial = self.instance.dreamt_on is None
             self.fields["tags"].initial = ", ".join(self.instance.tag_names)
@@ -254,9 +270,93 @@ class DreamForm(forms.ModelForm):
         data = super().clean()
         if data.get("undated"):
             data["dreamt_on"] = None
-        if not (data.get("title") or "").strip() and data.get("body"):
+        # A title left empty stays derived: drawn from the narrative on every save.
+        data["title_derived"] = not (data.get("title") or "").strip()
+        if data["title_derived"] and data.get("body"):
             data["title"] = derive_title(data["body"])
         return data
 
     def changes(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        changes = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return changes | {"title_derived": self.cleaned_data.get("title_derived", False)}
+
+
+# Accounts
+
+# The built-in account owns the seed dreams; nobody may sign up as it.
+RESERVED_USERNAMES = {SEED_OWNER, "admin", "root", "somnia-system"}
+NAME_TAKEN = "That name is taken; choose another."
+
+
+def _throttled(request: HttpRequest) -> forms.ValidationError:
+    return forms.ValidationError(accounts.locked_message(request), code="throttled")
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if accounts.locked_out(self.request):
+                raise _throttled(self.request) from None
+            raise
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        password = self.cleaned_data["old_password"]
+        if not accounts.check_password(self.request, user=self.user, password=password):
+            if accounts.locked_out(self.request):
+                raise _throttled(self.request)
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return password
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ["username"]
+        help_texts = {"username": "Letters, digits and @ . + - _ only. Others never see it."}
+        error_messages = {"username": {"unique": NAME_TAKEN}}
+
+    # Filled in by static/js/clock.js from the browser ("Asia/Tokyo"); empty without it.
+    time_zone = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_username(self):
+        # Django's own check adds its error and returns None for a name taken in another case.
+        username = self.cleaned_data.get("username")
+        if username and accounts.name_taken(username=username, reserved=RESERVED_USERNAMES):
+            self.name_was_taken = True
+            raise forms.ValidationError(NAME_TAKEN, code="taken")
+        return username
+
+    def _post_clean(self):
+        super()._post_clean()
+        # A taken name costs the one password hash that creating the account would have:
+        # the answer's time does not tell which names exist.
+        if getattr(self, "name_was_taken", False) and set(self.errors) == {"username"}:
+            make_password(self.cleaned_data.get("password1"))
+
+
+class ConfirmDeleteForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput({"autocomplete": "current-password"}),
+        help_text="Your password, to be sure it is you.",
+    )
+
+    def __init__(self, *args, request: HttpRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not accounts.check_password(self.request, user=self.request.user, password=password):
+            if accounts.locked_out(self.request):
+                raise _throttled(self.request)
+            raise forms.ValidationError("That is not your password.", code="wrong")
+        return password

@@ -32,3 +32,27 @@ def test_messy_dates(text, day, kept):
 
 def test_day_first_when_asked():
     assert parse_dream_date("8/11/67", day_first=True, today=TODAY)[0] == datetime.date(1967, 11, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("(1957)", (1957, None)),
+        ("1985?", (1985, None)),
+        ("sometime in 2020", (2020, None)),
+        ("spring 1957", (1957, None)),
+        ("March 2024", (2024, 3)),
+        ("(Mar. 1967)", (1967, 3)),
+        ("2024-03", (2024, 3)),
+        ("3/67", (1967, 3)),
+        ("1985-1987", None),
+        ("childhood", None),
+        ("", None),
+        ("13/2020", None),
+        ("2031", None),
+    ],
+)
+def test_named_period_reads_the_month_or_year_a_partial_date_names(text, period):
+    from dreams.dates import named_period
+
+    assert named_period(text, today=datetime.date(2026, 11, 30)) == period

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
 
 from dreams import entries
 from dreams.models import Draft, Dream
@@ -38,7 +39,9 @@ def test_the_new_entry_form_focuses_the_narrative_and_defaults_to_today(writer):
     html = response.content.decode()
     assert 'name="title"' in html and "autofocus" in html.split('name="body"')[1][:400]
     assert timezone.localdate().isoformat() in html
-    assert 'value="private" id="id_visibility_0" checked' in html or "checked" in html
+    radio = '<input type="radio" name="visibility" value="{}" id="id_visibility_{}" required{}>'
+    assertContains(response, radio.format("private", 0, " checked"), html=True, count=1)
+    assertContains(response, radio.format("shared", 1, ""), html=True, count=1)
 
 
 def test_saving_a_new_dream_redirects_to_its_page_with_everything_kept(writer, user):
@@ -100,49 +103,6 @@ def test_editing_bumps_the_version_and_keeps_motifs(writer, user, make_dream):
     assert {"mirror", "feather"} <= {m.slug for m in dream.shown_motifs}
 
 
-def test_a_stale_edit_never_overwrites_and_the_choice_keeps_both_texts(writer, user, make_dream):
-    dream = make_dream(user, title="Original", body="The first words.")
-    opened_at = dream.version
-    # Another tab saves first.
-    writer.post(
-        reverse("dreams:edit", args=[dream.pk]),
-        entry(title="From tab A", body="Tab A's words.", version=str(opened_at)),
-    )
-    data = entry(title="From tab B", body="Tab B's words.", version=str(opened_at))
-    response = writer.post(reverse("dreams:edit", args=[dream.pk]), data)
-    assert response.status_code == 409
-    html = response.content.decode()
-    assert "Tab A&#x27;s words." in html and "Tab B&#x27;s words." in html
-    dream.refresh_from_db()
-    assert dream.body == "Tab A's words."  # not overwritten
-    assert Draft.objects.filter(key=data["draft_key"]).exists()  # B's words are safe already
-
-    response = writer.post(
-        reverse("dreams:resolve", args=[dream.pk]), {"keep": "mine", "draft_key": data["draft_key"]}
-    )
-    assert response.status_code == 302
-    dream.refresh_from_db()
-    assert dream.body == "Tab B's words."
-    copy = Dream.objects.get(conflict_of=dream)
-    assert copy.body == "Tab A's words." and copy.visibility == Dream.Visibility.PRIVATE
-    assert "conflict copy" in copy.title
-    assert not Draft.objects.filter(key=data["draft_key"]).exists()
-
-
-def test_keeping_the_saved_version_keeps_mine_as_the_conflict_copy(writer, user, make_dream):
-    dream = make_dream(user, body="Saved words.")
-    entries.save_edit(dream, changes={"body": "Newer saved words."}, tags=[], base_version=1)
-    data = entry(body="My stale words.", version="1")
-    writer.post(reverse("dreams:edit", args=[dream.pk]), data)
-    writer.post(
-        reverse("dreams:resolve", args=[dream.pk]),
-        {"keep": "saved", "draft_key": data["draft_key"]},
-    )
-    dream.refresh_from_db()
-    assert dream.body == "Newer saved words."
-    assert Dream.objects.get(conflict_of=dream).body == "My stale words."
-
-
 def test_autosave_keeps_a_draft_per_form_and_the_form_offers_it_back(writer, user):
     key = str(uuid.uuid4())
     response = writer.post(
@@ -155,7 +115,8 @@ def test_autosave_keeps_a_draft_per_form_and_the_form_offers_it_back(writer, use
     draft = Draft.objects.get(owner=user, key=key)
     assert draft.body == "Half a dream about a wolf" and draft.fields["lucid"] is True
     page = writer.get(reverse("dreams:new"))
-    assert page.context["draft_offer"] == draft
+    assert [d.key for d in page.context["unsaved"]] == [draft.key]
+    assert page.context["here_drafts"][0]["body"] == "Half a dream about a wolf"
     restored = writer.get(reverse("dreams:new") + f"?draft={key}")
     html = restored.content.decode()
     assert "Half a dream about a wolf" in html and key in html
@@ -204,6 +165,22 @@ def test_tag_suggestions_come_from_my_tags_only(writer, user, other_user, make_d
     assert "wanderlust" not in html and 'data-add-tag="family"' not in html
 
 
+def test_tag_suggestions_match_what_was_typed_spelled_any_way(writer, user, make_dream):
+    make_dream(user, tags=["non-lucid", "nocturne", "stairs"])
+    response = writer.get(reverse("dreams:tag_suggestions"), {"tags": "stairs, Non - Lu"})
+    assertContains(response, 'data-add-tag="non-lucid"', count=1)
+    assertNotContains(response, 'data-add-tag="nocturne"')
+
+
+def test_tag_suggestions_leave_out_tags_already_chosen_in_another_spelling(
+    writer, user, make_dream
+):
+    make_dream(user, tags=["non-lucid", "nocturne"])
+    response = writer.get(reverse("dreams:tag_suggestions"), {"tags": "Non – Lucid, n"})
+    assertContains(response, 'data-add-tag="nocturne"', count=1)
+    assertNotContains(response, 'data-add-tag="non-lucid"')
+
+
 def test_delete_asks_first_then_trash_keeps_it_restorable(writer, user, make_dream):
     dream = make_dream(user, title="To the trash", visibility=Dream.Visibility.SHARED)
     page = writer.get(reverse("dreams:delete", args=[dream.pk]))
@@ -217,35 +194,27 @@ def test_delete_asks_first_then_trash_keeps_it_restorable(writer, user, make_dre
     assert writer.get(dream.get_absolute_url()).status_code == 200
 
 
-def test_the_trash_forgets_after_thirty_days(user, make_dream):
-    old = make_dream(user)
-    recent = make_dream(user)
+def test_the_trash_page_deletes_nothing_and_shows_only_what_is_restorable(writer, user, make_dream):
+    expired = make_dream(user, title="Long gone")
+    recent = make_dream(user, title="Still here")
     now = timezone.now()
-    Dream.objects.filter(pk=old.pk).update(deleted_at=now - datetime.timedelta(days=31))
+    Dream.objects.filter(pk=expired.pk).update(deleted_at=now - datetime.timedelta(days=31))
     Dream.objects.filter(pk=recent.pk).update(deleted_at=now - datetime.timedelta(days=29))
-    assert entries.purge_trash(now=now) >= 1
-    assert list(Dream.objects.all()) == [recent]
-
-
-def test_a_conflict_copy_keeps_every_detail_of_the_losing_side(writer, user, make_dream):
-    dream = make_dream(user, body="Saved words.", dreamt_on=datetime.date(2026, 1, 1))
-    entries.save_edit(dream, changes={"body": "Newer saved words."}, tags=[], base_version=1)
-    data = entry(body="My stale words.", version="1", dreamt_on="2025-10-05", vividness="5",
-                 nightmare="on", mood="frightened")  # fmt: skip
-    page = writer.post(reverse("dreams:edit", args=[dream.pk]), data)
-    assert "nightmare" in page.content.decode() and "5 Oct 2025" in page.content.decode()
-    writer.post(reverse("dreams:resolve", args=[dream.pk]),
-                {"keep": "saved", "draft_key": data["draft_key"]})  # fmt: skip
-    copy = Dream.objects.get(conflict_of=dream)
-    assert copy.body == "My stale words." and copy.nightmare and copy.vividness == 5
-    assert copy.dreamt_on == datetime.date(2025, 10, 5) and copy.mood == "frightened"
+    response = writer.get(reverse("dreams:trash"))
+    assertContains(response, "<strong>Still here</strong>", html=True, count=1)
+    assertNotContains(response, "Long gone")
+    assert Dream.objects.filter(pk=expired.pk).exists()  # purge_trash alone deletes
+    assert writer.post(reverse("dreams:restore", args=[expired.pk])).status_code == 404
+    assert writer.post(reverse("dreams:restore", args=[recent.pk])).status_code == 302
+    assert Dream.objects.alive().filter(pk=recent.pk).exists()
 
 
 def test_an_edit_without_its_version_is_a_conflict_not_an_overwrite(writer, user, make_dream):
     dream = make_dream(user, body="Keep me.")
     data = entry(body="Blind overwrite.")
     data.pop("version", None)
-    assert writer.post(reverse("dreams:edit", args=[dream.pk]), data).status_code == 409
+    asked = writer.post(reverse("dreams:edit", args=[dream.pk]), data)
+    assert asked["Location"].startswith(reverse("dreams:merge", args=[dream.pk]))
     dream.refresh_from_db()
     assert dream.body == "Keep me."
 
@@ -261,13 +230,15 @@ def test_an_expired_form_says_nothing_was_lost(user):
     assert not Dream.objects.exists()
 
 
-def test_the_purge_command(user, make_dream):
-    from io import StringIO
+def test_an_expired_fragment_says_what_is_known_without_guessing(user):
+    from django.test import Client
 
-    from django.core.management import call_command
-
-    old = make_dream(user)
-    Dream.objects.filter(pk=old.pk).update(deleted_at=timezone.now() - datetime.timedelta(days=40))
-    out = StringIO()
-    call_command("purge_trash", stdout=out)
-    assert not Dream.objects.filter(pk=old.pk).exists() and "Removed" in out.getvalue()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/dreams/new/"}
+    response = client.post(reverse("dreams:new"), entry(), headers=headers)
+    assert response.status_code == 403
+    line = response.content.decode()
+    assert "This page has expired (your session changed since it was opened)" in line
+    assert "?" not in line.split("<a")[0]  # no guess at why
+    assert '<a href="/dreams/new/">Reload the form</a> and it offers them back whole.' in line

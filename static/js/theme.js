@@ -18,11 +18,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.querySelector("[data-theme-toggle]");
     if (!button) return;
-    var label = button.querySelector(".theme-toggle__label");
+    // The name stays "Dark theme"; aria-pressed and the word beside it say whether it is on.
+    var state = button.querySelector("[data-theme-state]");
     function show() {
       var dark = effective() === "dark";
       button.setAttribute("aria-pressed", String(dark));
-      label.textContent = "Dark mode";
+      state.textContent = dark ? "on" : "off";
     }
     button.hidden = false;
     show();

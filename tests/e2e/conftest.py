@@ -93,12 +93,19 @@ def new_page(browser, live_server, in_flight):
     """Pages that fail the test on any JavaScript error."""
     contexts, errors = [], []
 
-    def make(*, width: int = 1280, height: int = 900, scheme: str = "light", javascript=True):
+    def make(
+        *, width: int = 1280, height: int = 900, scheme: str = "light", javascript=True, **options
+    ):
+        # options: anything else a browser context takes (timezone_id="Asia/Tokyo", ...). On
+        # UTC unless a test says otherwise, as accounts made by the fixtures are: no machine's
+        # own zone then offers a time-zone switch in the middle of a test.
+        options.setdefault("timezone_id", "UTC")
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": width, "height": height},
             color_scheme=scheme,
             java_script_enabled=javascript,
+            **options,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -5,7 +5,6 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from dreams import entries
 from dreams.models import Dream
 
 PHONE = {"width": 390, "height": 844}
@@ -49,9 +48,7 @@ def test_closing_the_tab_mid_entry_offers_the_draft_back(new_page, writer, log_i
     page.close(run_before_unload=True)  # no save, no pause for the debounce
     page = log_in(new_page(**PHONE), writer)
     page.goto("/dreams/new/")
-    offer = page.get_by_role("button", name="Restore them").or_(
-        page.get_by_role("link", name="Restore them")
-    )
+    offer = page.locator("[data-draft-choice]").first.get_by_role("button", name="Restore")
     expect(offer.first).to_be_visible()
     offer.first.click()
     expect(page.locator("#id_body")).to_have_value(
@@ -72,37 +69,12 @@ def test_words_typed_offline_are_kept_on_the_device(new_page, writer, log_in):
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=10_000)
     expect(page.locator("#autosave-alert")).to_be_empty()
     page.reload()
-    offer = page.locator(".draft-offer:visible")
+    offer = page.locator("[data-draft-choice]")
     expect(offer).to_have_count(1)  # one offer, not the server's and the device's both
     expect(offer).to_contain_text("The train had no driver")
-    offer.get_by_role("link", name="Restore them").click()
+    expect(offer).to_contain_text("Saved on the server and on this device")
+    offer.get_by_role("button", name="Restore").click()
     expect(page.locator("#id_body")).to_have_value("The train had no driver")
-
-
-def test_two_tabs_editing_one_dream_end_with_a_conflict_copy_and_no_lost_words(
-    new_page, writer, log_in
-):
-    dream = entries.save_dream(
-        Dream(owner=writer, title="Shared start", body="It began in a lift.")
-    )
-    tab_a, tab_b = log_in(new_page(), writer), log_in(new_page(), writer)
-    for tab in (tab_a, tab_b):
-        tab.goto(f"/dreams/{dream.pk}/edit/")
-    tab_a.locator("#id_body").fill("It began in a lift. Tab A remembers the sea.")
-    tab_a.get_by_role("button", name="Save dream").click()
-    expect(tab_a.locator(".dream__body")).to_contain_text("Tab A remembers the sea")
-    tab_b.locator("#id_body").fill("It began in a lift. Tab B remembers a forest.")
-    tab_b.get_by_role("button", name="Save dream").click()
-    expect(tab_b.get_by_role("heading", level=1)).to_contain_text("changed while you were editing")
-    expect(tab_b.locator(".conflict__versions")).to_contain_text("Tab A remembers the sea")
-    expect(tab_b.locator(".conflict__versions")).to_contain_text("Tab B remembers a forest")
-    tab_b.get_by_role("button", name="Keep my version").click()
-    expect(tab_b.locator(".dream__body")).to_contain_text("Tab B remembers a forest")
-    expect(tab_b.locator(".messages")).to_contain_text("conflict copy")
-    dream.refresh_from_db()
-    copy = Dream.objects.get(conflict_of=dream)
-    assert "Tab B remembers a forest" in dream.body
-    assert "Tab A remembers the sea" in copy.body
 
 
 def test_bad_input_keeps_every_word_with_the_reason_beside_the_field(new_page, writer, log_in):
@@ -138,7 +110,8 @@ def test_a_kept_copy_survives_looking_at_the_form_and_leaves_with_the_user(
     page = context.new_page()
     for _ in range(2):  # look at the form, go elsewhere, come back: the copy is still offered
         page.goto("/dreams/new/")
-        offer = page.locator("[data-local-draft-offer]")
+        # The device's copy, or the server's when the closing page's beacon got through later.
+        offer = page.locator(".draft-offer:not([hidden])")
         expect(offer).to_be_visible()
         expect(offer).to_contain_text("Words only this device")
         page.goto("/")
@@ -148,5 +121,7 @@ def test_a_kept_copy_survives_looking_at_the_form_and_leaves_with_the_user(
     log_in(page, other)
     page.goto("/dreams/new/")
     expect(page.locator("#id_body")).to_be_visible()
-    expect(page.locator("[data-local-draft-offer]")).to_be_hidden()
-    assert page.evaluate("Object.keys(localStorage).length") == 0
+    expect(page.locator("[data-drafts]")).to_be_hidden()
+    # No words are left (the only key left names the account last logged in here).
+    assert page.evaluate("Object.keys(localStorage)") == ["somnia-last-writer"]
+    assert page.evaluate("localStorage.getItem('somnia-last-writer')") == str(other.pk)

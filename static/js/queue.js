@@ -1,0 +1,132 @@
+// Dreams saved with no network, kept in IndexedDB until the server has them. Used by the
+// service worker (static/js/sw.js) and by pages (static/js/offline.js).
+//
+// An entry is the form's post, keyed by the form's key, which the server treats as an
+// idempotency key: sending an entry twice (the worker's Background Sync and a page at once,
+// or a retry after a lost answer) still makes one dream. An entry leaves the queue only
+// once the server said it holds the dream; one the server refuses (a date in the future)
+// stays, with the reason, and its words are kept as a draft by the server too.
+/* exported SomniaQueue */
+var SomniaQueue = (function () {
+  "use strict";
+  var DB = "somnia";
+  var STORE = "queue";
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, { keyPath: "key" }); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+
+  function run(mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var result = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
+        tx.onerror = function () { db.close(); reject(tx.error); };
+      });
+    });
+  }
+
+  // post: {url, fields: [[name, value], ...]} where a value is text or a File (a picture).
+  function add(post) {
+    function field(name) {
+      var found = post.fields.filter(function (pair) { return pair[0] === name; })[0];
+      return found && typeof found[1] === "string" ? found[1] : "";
+    }
+    var body = field("body").replace(/\s+/g, " ").trim();
+    var entry = {
+      key: field("draft_key") || String(Date.now()),
+      url: post.url,
+      fields: post.fields,
+      writer: field("writer"),
+      title: field("title").trim(),
+      opening: body.length > 120 ? body.slice(0, 120) + "…" : body,
+      queuedAt: Date.now(),
+      status: "waiting",
+      reason: "",
+    };
+    return run("readwrite", function (store) { store.put(entry); }).then(function () { return entry; });
+  }
+
+  // A request's form fields (text and files) as add() keeps them.
+  function fieldsOf(request) {
+    return request.formData().then(function (data) {
+      var fields = [];
+      data.forEach(function (value, name) {
+        if (typeof value === "string" || value.size) fields.push([name, value]);
+      });
+      return fields;
+    });
+  }
+
+  function all() { return run("readonly", function (store) { return store.getAll(); }); }
+  function remove(key) { return run("readwrite", function (store) { store.delete(key); }); }
+  function update(entry) { return run("readwrite", function (store) { store.put(entry); }); }
+
+  function reasonFrom(result) {
+    if (result.conflict) return "This dream was changed elsewhere meanwhile; open it to merge your words into it (both sides changed one passage: choose which to keep).";
+    var errors = result.errors || {};
+    return Object.keys(errors).map(function (name) { return errors[name].join(" "); }).join(" ") ||
+      "The server refused it.";
+  }
+
+  // Send one entry. `token`: a fresh CSRF token when a page sends (the one in the kept form
+  // may be stale after logging in again). Resolves to "sent", "refused" or "waiting".
+  function send(entry, token) {
+    var body = new FormData();
+    entry.fields.forEach(function (pair) { body.append(pair[0], pair[1]); });
+    if (token) body.set("csrfmiddlewaretoken", token);
+    return fetch(entry.url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-Somnia-Queue": "1" },
+    }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+      if (!json) {
+        entry.reason = response.status === 403
+          ? "Not sent yet: open Somnia again to send it."
+          : "Not sent yet: log in to send it.";
+        return update(entry).then(function () { return "waiting"; });
+      }
+      return response.json().then(function (result) {
+        if (result.ok) {
+          entry.status = "sent";
+          entry.dreamUrl = result.url;
+          return remove(entry.key).then(function () { return "sent"; });
+        }
+        if (result.wrongWriter) {
+          entry.reason = "Kept for the account that wrote it; it is sent when that account logs in here.";
+          return update(entry).then(function () { return "waiting"; });
+        }
+        entry.status = "refused";
+        entry.conflict = !!result.conflict;  // its words wait on the merge page (result.url)
+        entry.reason = reasonFrom(result);
+        entry.dreamUrl = result.url || "";
+        return update(entry).then(function () { return "refused"; });
+      });
+    });
+  }
+
+  // Send every waiting entry, one after another; stops at the first network failure.
+  function sendAll(token, writer) {
+    return all().then(function (entries) {
+      var sent = [];
+      var chain = Promise.resolve();
+      entries.filter(function (e) { return e.status === "waiting" && (!writer || e.writer === writer); })
+        .forEach(function (entry) {
+          chain = chain.then(function () {
+            return send(entry, token).then(function (outcome) { if (outcome === "sent") sent.push(entry); });
+          });
+        });
+      return chain.then(function () { return sent; }, function () { return sent; });
+    });
+  }
+
+  return { add: add, fieldsOf: fieldsOf, all: all, remove: remove, send: send, sendAll: sendAll };
+})();
