@@ -18,6 +18,7 @@ import math
 import random
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 __all__ = ["COLOUR_WORDS", "colours_in", "cover_svg", "describe_cover"]
@@ -130,6 +131,8 @@ COLOUR_WORDS: dict[str, str] = {
     "sable": "#241f1c",
 }
 
+COVER_TEXT = 2000  # characters: the colours that open a dream set its cover's palette
+
 # A word: a run of letters, optionally joined to more runs by single hyphens.
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -142,15 +145,12 @@ def colours_in(text: str) -> list[tuple[str, str]]:
     falls back to its last part, so "foo-blue" yields ``("foo-blue", COLOUR_WORDS["blue"])``.
     """
     found: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    for word in _WORD_RE.findall((text or "").lower()):
-        if word in seen:
-            continue
+    # Each distinct word once, in order of first appearance (a narrative repeats its words).
+    for word in dict.fromkeys(_WORD_RE.findall((text or "").lower())):
         hexcode = COLOUR_WORDS.get(word)
         if hexcode is None and "-" in word:
             hexcode = COLOUR_WORDS.get(word.rsplit("-", 1)[1])
         if hexcode is not None:
-            seen.add(word)
             found.append((word, hexcode))
     return found
 
@@ -447,6 +447,37 @@ def _palette(rng: random.Random, found: list[str]) -> list[_Colour]:
     return cols
 
 
+@dataclass
+class _Scene:
+    """What the painters share: the dream's random stream, palette and the geometry that one
+    layer lays down and a later one uses. Painters run in a fixed order (cover_svg) and each
+    draws from `rng` in turn, so a dream keeps its exact bytes."""
+
+    rng: random.Random
+    ids: str  # the id prefix of this cover's gradients and filters, "c1a2b3c"
+    mood: str
+    feel: dict  # the mood's settings (_MOODS)
+    palette: list[_Colour]
+    motifs: list[tuple[str, str]]  # (slug, category), at most four
+    glow_col: str = ""  # the luminaries' halo, mist and ridge rims
+    sky_mid: str = ""
+    base: float = 0.0  # where the hills begin
+    ridges: list[tuple[list[tuple[float, float]], bool]] = field(default_factory=list)
+    hill_cols: list[str] = field(default_factory=list)
+    lums: list[tuple[float, float, float]] = field(default_factory=list)  # (x, y, r)
+    star_col: str = ""
+    ink: str = ""  # the floating glyphs' ink and glow
+    glow: str = ""
+    taken: list[tuple[float, float, float]] = field(default_factory=list)  # circles glyphs avoid
+
+    @property
+    def lift(self) -> float:
+        return self.feel["light"]
+
+    def colour(self, index: int) -> _Colour:
+        return self.palette[index % len(self.palette)]
+
+
 def cover_svg(
     *,
     key: str,
@@ -460,90 +491,108 @@ def cover_svg(
     Same inputs give a byte-identical document.  ``text`` only contributes its colour words
     (never emitted); ``title`` is XML-escaped into ``<title>`` and the root ``aria-label``.
     """
-    text = text or ""
-    mood = (mood or "").strip().lower()
-    m = _MOODS.get(mood, _MOODS[""])
-    motifs = [(str(s or ""), str(c or "").strip().lower()) for s, c in (motifs or ())][:4]
+    scene = _scene(key=key, text=text or "", motifs=motifs, mood=mood)
+    # Order matters: each painter draws from scene.rng, and a dream must keep its exact bytes.
+    painters = (
+        _defs, _sky, _nebula, _stars, _luminaries, _inks, _horizon, _atmosphere,
+        _floating_glyphs, _grain_and_vignette,
+    )  # fmt: skip
+    return _svg_open(title) + "".join(paint(scene) for paint in painters) + "</svg>"
 
+
+def _scene(*, key: str, text: str, motifs, mood: str) -> _Scene:
+    """The dream's random stream, seeded from all that shapes its cover, and its palette
+    (the colour words of its text) shifted by the mood."""
+    mood = (mood or "").strip().lower()
+    feel = _MOODS.get(mood, _MOODS[""])
+    motifs = [(str(s or ""), str(c or "").strip().lower()) for s, c in (motifs or ())][:4]
     material = "\x1f".join([str(key), text, mood] + [s for s, _ in motifs])
     digest = hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
     rng = random.Random(int(digest, 16))
-    p = "c" + digest[:7]  # id prefix
-
-    # ---- palette, shifted by mood
-    pal = _palette(rng, [hx for _, hx in colours_in(text)])
-    for c in pal:
-        if m["hue"]:
-            c.h = _pull_hue(c.h, m["hue"][0], m["hue"][1])
+    palette = _palette(rng, [hx for _, hx in colours_in(text)])
+    for c in palette:
+        if feel["hue"]:
+            c.h = _pull_hue(c.h, feel["hue"][0], feel["hue"][1])
         if mood == "confused":
             c.h = (c.h + rng.uniform(-0.12, 0.12)) % 1.0
         if c.s >= 0.1:
-            c.s = _clamp(c.s + m["sat"], 0.12, 1.0)
-    lift = m["light"]
-    n = len(pal)
-    main, second, third = pal[0], pal[1 % n], pal[2 % n]
+            c.s = _clamp(c.s + feel["sat"], 0.12, 1.0)
+    return _Scene(
+        rng=rng, ids="c" + digest[:7], mood=mood, feel=feel, palette=palette, motifs=motifs
+    )
 
-    out: list[str] = []
-    add = out.append
+
+def _svg_open(title: str) -> str:
     label = (title or "").strip() or "Dream cover"
-    add(
+    return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 400 260" '
         f'preserveAspectRatio="xMidYMid slice" role="img" aria-label="{_attr(label)}">'
         f"<title>{_text(label)}</title>"
     )
 
-    # ---- defs: sky, hills, mist, vignette, filters
+
+def _defs(scene: _Scene) -> str:
+    """Gradients and filters: the sky, the vignette, the mist, blur, glow and grain; then the
+    ridges' shapes (drawn later) and their gradients."""
+    out = [_sky_gradients(scene), _filters(scene)]
+    _lay_ridges(scene)
+    out.append(_hill_gradients(scene))
+    return "<defs>" + "".join(out) + "</defs>"
+
+
+def _sky_gradients(scene: _Scene) -> str:
+    rng, p, lift = scene.rng, scene.ids, scene.lift
+    main, second, third = scene.colour(0), scene.colour(1), scene.colour(2)
     tilt = rng.uniform(-0.45, 0.45)
     x1, y1 = 0.5 - math.sin(tilt) * 0.5, 0.5 - math.cos(tilt) * 0.5
     x2, y2 = 1 - x1, 1 - y1
     sky_top = second.at(0.1 + lift * 0.8, 0.9)
-    sky_mid = main.at(0.3 + lift, 1.0)
+    scene.sky_mid = main.at(0.3 + lift, 1.0)
     sky_low = third.at(0.55 + lift, 1.0, 0.9)
-    glow_col = third.at(0.8 + lift * 0.4, 0.9, 0.9)
+    scene.glow_col = glow_col = third.at(0.8 + lift * 0.4, 0.9, 0.9)
     mid_at = rng.uniform(0.42, 0.62)
-    add("<defs>")
-    add(
+    return (
         f'<linearGradient id="{p}s" x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}">'
         f'<stop offset="0" stop-color="{sky_top}"/>'
-        f'<stop offset="{mid_at:.2f}" stop-color="{sky_mid}"/>'
+        f'<stop offset="{mid_at:.2f}" stop-color="{scene.sky_mid}"/>'
         f'<stop offset=".9" stop-color="{sky_low}"/></linearGradient>'
-    )
-    add(
         f'<radialGradient id="{p}v" cx=".5" cy=".45" r=".75">'
         '<stop offset=".55" stop-color="#000" stop-opacity="0"/>'
         f'<stop offset="1" stop-color="#000" stop-opacity="{0.5 - lift * 1.2:.2f}"/>'
         "</radialGradient>"
-    )
-    add(
         f'<linearGradient id="{p}m" x1="0" y1="0" x2="0" y2="1">'
         f'<stop offset="0" stop-color="{glow_col}" stop-opacity="0"/>'
         f'<stop offset=".65" stop-color="{glow_col}" stop-opacity=".3"/>'
         f'<stop offset="1" stop-color="{glow_col}" stop-opacity="0"/></linearGradient>'
     )
-    add(
+
+
+def _filters(scene: _Scene) -> str:
+    rng, p = scene.rng, scene.ids
+    return (
         f'<filter id="{p}b" x="-50%" y="-50%" width="200%" height="200%">'
         f'<feTurbulence type="fractalNoise" baseFrequency="{rng.uniform(0.006, 0.014):.3f}" '
         f'numOctaves="2" seed="{rng.randint(1, 999)}"/>'
         f'<feDisplacementMap in="SourceGraphic" scale="{rng.randint(30, 70)}" '
         'xChannelSelector="R" yChannelSelector="G"/>'
         f'<feGaussianBlur stdDeviation="{rng.uniform(9, 16):.1f}"/></filter>'
-    )
-    add(
         f'<filter id="{p}g" x="-60%" y="-60%" width="220%" height="220%">'
         '<feGaussianBlur in="SourceGraphic" stdDeviation="1.8" result="b"/>'
         '<feMerge><feMergeNode in="b"/><feMergeNode in="SourceGraphic"/></feMerge></filter>'
-    )
-    add(
         f'<filter id="{p}n" x="0" y="0" width="100%" height="100%">'
         '<feTurbulence type="fractalNoise" baseFrequency=".85" numOctaves="2" seed="7"/>'
         '<feColorMatrix values="0 0 0 0 1 0 0 0 0 1 0 0 0 0 1 0 0 0 .09 0"/></filter>'
     )
 
-    # horizon geometry
-    shape = rng.choice(m["shapes"])
-    base = {"low": 212, "peaks": 178, "jagged": 184}.get(shape, 190) + rng.uniform(-10, 10)
+
+def _lay_ridges(scene: _Scene) -> None:
+    """The three horizon ridges, back to front, in the mood's shape language."""
+    rng = scene.rng
+    shape = rng.choice(scene.feel["shapes"])
+    scene.base = base = {"low": 212, "peaks": 178, "jagged": 184}.get(shape, 190) + rng.uniform(
+        -10, 10
+    )
     amp = {"low": 5, "peaks": 22, "jagged": 9, "tangle": 14, "waves": 9}.get(shape, 16)
-    layers = []
     for i, (dy, ka) in enumerate(((-38, 1.5), (-12, 1.1), (32, 0.7))):
         lshape = shape
         if i == 2 and shape in ("peaks", "jagged"):
@@ -552,192 +601,247 @@ def cover_svg(
         if i == 2 and lshape == "hills":
             pts = [(x, y + amp * 0.4) for x, y in pts]
             smooth = True
-        layers.append((pts, smooth))
-    hill_cols = [
+        scene.ridges.append((pts, smooth))
+
+
+def _hill_gradients(scene: _Scene) -> str:
+    lift, p = scene.lift, scene.ids
+    main, second, third = scene.colour(0), scene.colour(1), scene.colour(2)
+    scene.hill_cols = [
         third.at(0.34 + lift * 0.7, 0.75),
         second.at(0.2 + lift * 0.5, 0.7),
         main.at(0.085 + lift * 0.3, 0.65),
     ]
-    for i, col in enumerate(hill_cols):
-        top = layers[i][0]
-        ymin = min(y for _, y in top)
+    out = []
+    for i, col in enumerate(scene.hill_cols):
+        ymin = min(y for _, y in scene.ridges[i][0])
         dark = _Colour(*_hls(col))
-        add(
+        out.append(
             f'<linearGradient id="{p}h{i}" gradientUnits="userSpaceOnUse" '
             f'x1="0" y1="{_n(ymin)}" x2="0" y2="260">'
             f'<stop offset="0" stop-color="{col}"/>'
             f'<stop offset="1" stop-color="{_hex(dark.h, dark.l * 0.55, dark.s)}"/>'
             "</linearGradient>"
         )
-    add("</defs>")
+    return "".join(out)
 
-    # ---- sky
-    add(f'<rect width="400" height="260" fill="url(#{p}s)"/>')
 
-    # ---- nebula orbs and luminary halo (blurred, warped)
-    add(f'<g filter="url(#{p}b)">')
+def _sky(scene: _Scene) -> str:
+    return f'<rect width="400" height="260" fill="url(#{scene.ids}s)"/>'
+
+
+def _nebula(scene: _Scene) -> str:
+    """Blurred, warped orbs of the palette, and the halo of each luminary (whose places are
+    chosen here; their discs come after the stars)."""
+    rng, lift, mood = scene.rng, scene.lift, scene.mood
+    out = [f'<g filter="url(#{scene.ids}b)">']
     for i in range(rng.randint(3, 5)):
-        c = pal[i % n]
+        c = scene.colour(i)
         rx = rng.uniform(45, 120)
-        add(
+        out.append(
             f'<ellipse cx="{_n(rng.uniform(-10, 410))}" cy="{_n(rng.uniform(0, 165))}" '
             f'rx="{_n(rx)}" ry="{_n(rx * rng.uniform(0.35, 0.8))}" '
             f'fill="{c.at(rng.uniform(0.48, 0.66) + lift * 0.6, 1.1, 0.95)}" '
             f'opacity="{rng.uniform(0.35, 0.62):.2f}" '
             f'transform="rotate({rng.randint(-30, 30)} 200 130)"/>'
         )
-    lums: list[tuple[float, float, float]] = []
+    lums = scene.lums
     count = 2 if mood == "confused" else (1 if mood == "joyful" or rng.random() < 0.78 else 0)
     for _ in range(count):
         lr = rng.uniform(9, 24) * (1.25 if mood == "joyful" else 1.0)
         for _ in range(12):
-            lx, ly = rng.uniform(45, 355), rng.uniform(32, base - 85)
+            lx, ly = rng.uniform(45, 355), rng.uniform(32, scene.base - 85)
             if all(math.hypot(lx - x, ly - y) > (lr + r) * 2.2 for x, y, r in lums):
                 break
         lums.append((lx, ly, lr))
     for lx, ly, lr in lums:
-        add(
-            f'<circle cx="{_n(lx)}" cy="{_n(ly)}" r="{_n(lr * 2.6)}" fill="{glow_col}" '
+        out.append(
+            f'<circle cx="{_n(lx)}" cy="{_n(ly)}" r="{_n(lr * 2.6)}" fill="{scene.glow_col}" '
             'opacity=".5"/>'
         )
-    add("</g>")
+    out.append("</g>")
+    return "".join(out)
 
-    # ---- star field: zero-length round-capped strokes, three brightness classes
-    star_col = _hex(third.h, 0.96, 0.6)
-    nstars = m["stars"] + rng.randint(-8, 8)
+
+def _stars(scene: _Scene) -> str:
+    """A star field of zero-length round-capped strokes in three brightness classes, and a
+    few glowing sparkles."""
+    rng, third = scene.rng, scene.colour(2)
+    scene.star_col = star_col = _hex(third.h, 0.96, 0.6)
+    nstars = scene.feel["stars"] + rng.randint(-8, 8)
     classes: list[list[str]] = [[], [], []]
     for _ in range(nstars):
-        y = 2 + (base - 32) * (rng.random() ** 1.4)
+        y = 2 + (scene.base - 32) * (rng.random() ** 1.4)
         k = 0 if rng.random() < 0.6 else (1 if rng.random() < 0.75 else 2)
         classes[k].append(f"M{_n(rng.uniform(2, 398))} {_n(y)}h0")
+    out = []
     for k, (w, o) in enumerate(((1.0, 0.45), (1.6, 0.7), (2.4, 0.9))):
         if classes[k]:
-            add(
+            out.append(
                 f'<path d="{"".join(classes[k])}" stroke="{star_col}" stroke-width="{w}" '
                 f'stroke-linecap="round" opacity="{o}"/>'
             )
-    nspark = {"joyful": 7, "frightened": 0, "anxious": 1, "sad": 1}.get(mood, 3)
+    nspark = {"joyful": 7, "frightened": 0, "anxious": 1, "sad": 1}.get(scene.mood, 3)
     sparks = "".join(
-        _sparkle(rng.uniform(15, 385), rng.uniform(10, base - 60), rng.uniform(3, 7))
+        _sparkle(rng.uniform(15, 385), rng.uniform(10, scene.base - 60), rng.uniform(3, 7))
         for _ in range(nspark + rng.randint(0, 2))
     )
     if sparks:
-        add(f'<path d="{sparks}" fill="{star_col}" opacity=".85" filter="url(#{p}g)"/>')
+        out.append(
+            f'<path d="{sparks}" fill="{star_col}" opacity=".85" filter="url(#{scene.ids}g)"/>'
+        )
+    return "".join(out)
 
-    # ---- luminary disc(s)
-    for i, (lx, ly, lr) in enumerate(lums):
-        disc = _hex(third.h, 0.9 + lift * 0.3, 0.55)
+
+def _luminaries(scene: _Scene) -> str:
+    """The moon(s) or sun: a glowing disc, a crescent when the mood is dark (or by chance)."""
+    rng, p, third = scene.rng, scene.ids, scene.colour(2)
+    out = []
+    for i, (lx, ly, lr) in enumerate(scene.lums):
+        disc = _hex(third.h, 0.9 + scene.lift * 0.3, 0.55)
         cx, cy, r = _n(lx), _n(ly), _n(lr)
         mask = ""
-        if mood in ("sad", "frightened", "anxious") or rng.random() < 0.4:  # a crescent
+        if scene.mood in ("sad", "frightened", "anxious") or rng.random() < 0.4:  # a crescent
             off = lr * rng.uniform(0.3, 0.55) * rng.choice((-1, 1))
-            add(
+            out.append(
                 f'<mask id="{p}k{i}"><circle cx="{cx}" cy="{cy}" r="{_n(lr + 1)}" fill="#fff"/>'
                 f'<circle cx="{_n(lx + off)}" cy="{_n(ly - abs(off) * 0.4)}" r="{_n(lr * 0.95)}"/>'
                 "</mask>"
             )
             mask = f' mask="url(#{p}k{i})"'
-        add(
+        out.append(
             f'<g filter="url(#{p}g)" opacity=".92"><circle cx="{cx}" cy="{cy}" r="{r}" '
             f'fill="{disc}"{mask}/></g>'
         )
+    return "".join(out)
 
-    # ---- glyph placement and ink tones
-    floating: list[tuple[str, str]] = []
-    grounded: list[tuple[str, str]] = []
-    for slug, cat in motifs:
-        (grounded if cat in _GROUNDED else floating).append((slug, cat))
-    light_sky = _luma(sky_mid) > 0.5
-    ink = _hex(third.h, 0.13, 0.35) if light_sky else _hex(third.h, 0.94, 0.45)
-    glow = _hex(pal[0].h, 0.8, 0.9)
-    taken: list[tuple[float, float, float]] = [(x, y, r + 20) for x, y, r in lums]
 
-    def place(xr: tuple[float, float], yr: tuple[float, float], gap: float) -> tuple[float, float]:
-        best = (rng.uniform(*xr), rng.uniform(*yr))
-        best_d = -1.0
-        for _ in range(24):
-            cx, cy = rng.uniform(*xr), rng.uniform(*yr)
-            d = min((math.hypot(cx - x, cy - y) - r for x, y, r in taken), default=1e9)
-            if d > gap:
-                return cx, cy
-            if d > best_d:
-                best, best_d = (cx, cy), d
-        return best
+def _inks(scene: _Scene) -> str:
+    """Glyph ink that reads against the sky, and the room the luminaries already take."""
+    third = scene.colour(2)
+    light_sky = _luma(scene.sky_mid) > 0.5
+    scene.ink = _hex(third.h, 0.13, 0.35) if light_sky else _hex(third.h, 0.94, 0.45)
+    scene.glow = _hex(scene.colour(0).h, 0.8, 0.9)
+    scene.taken = [(x, y, r + 20) for x, y, r in scene.lums]
+    return ""
 
-    # ---- horizon layers (grounded glyphs stand on the middle ridge)
-    for i, (pts, smooth) in enumerate(layers):
+
+def _place(scene: _Scene, xr: tuple[float, float], yr: tuple[float, float], gap: float):
+    """A spot for a glyph at least `gap` from everything taken, or the roomiest of 24 tries."""
+    rng = scene.rng
+    best = (rng.uniform(*xr), rng.uniform(*yr))
+    best_d = -1.0
+    for _ in range(24):
+        cx, cy = rng.uniform(*xr), rng.uniform(*yr)
+        d = min((math.hypot(cx - x, cy - y) - r for x, y, r in scene.taken), default=1e9)
+        if d > gap:
+            return cx, cy
+        if d > best_d:
+            best, best_d = (cx, cy), d
+    return best
+
+
+def _horizon(scene: _Scene) -> str:
+    """The three ridges back to front, mist behind the middle one, a rim of light along the
+    two far ones, and the grounded glyphs (characters, places) standing on the middle ridge."""
+    p, rng = scene.ids, scene.rng
+    grounded = [(slug, cat) for slug, cat in scene.motifs if cat in _GROUNDED]
+    out = []
+    for i, (pts, smooth) in enumerate(scene.ridges):
         if i == 1:
-            add(f'<rect y="{_n(base - 90)}" width="400" height="120" fill="url(#{p}m)"/>')
+            out.append(
+                f'<rect y="{_n(scene.base - 90)}" width="400" height="120" fill="url(#{p}m)"/>'
+            )
         ridge = _smooth(pts) if smooth else _sharp(pts)
         op = (0.9, 0.96, 1)[i]
-        add(f'<path d="{ridge}L410 270L-10 270Z" fill="url(#{p}h{i})" opacity="{op}"/>')
+        out.append(f'<path d="{ridge}L410 270L-10 270Z" fill="url(#{p}h{i})" opacity="{op}"/>')
         if i < 2:  # a faint rim of light along the ridge
-            add(
-                f'<path d="{ridge}" fill="none" stroke="{glow_col}" stroke-width=".8" '
+            out.append(
+                f'<path d="{ridge}" fill="none" stroke="{scene.glow_col}" stroke-width=".8" '
                 f'opacity="{0.35 - i * 0.12:.2f}"/>'
             )
         if i == 1:
             for slug, cat in grounded:
-                gx, _ = place((40, 360), (0, 1), 40)
+                gx, _ = _place(scene, (40, 360), (0, 1), 40)
                 gy = _y_at(pts, gx) + 2.5
-                taken.append((gx, gy - 20, 22))
+                scene.taken.append((gx, gy - 20, 22))
                 s = rng.uniform(0.75, 1.0) if cat == "character" else rng.uniform(0.9, 1.3)
-                add(
+                out.append(
                     f'<g transform="translate({_n(gx)} {_n(gy)}) scale({s:.2f})" opacity=".95">'
-                    f"{_glyph(rng, cat, slug, hill_cols[1], glow)}</g>"
+                    f"{_glyph(rng, cat, slug, scene.hill_cols[1], scene.glow)}</g>"
                 )
+    return "".join(out)
 
-    # ---- mood atmosphere
+
+def _atmosphere(scene: _Scene) -> str:
+    """The mood in the air: shimmer on still water, rain, embers or fireflies."""
+    rng, mood, base = scene.rng, scene.mood, scene.base
     if mood == "peaceful":
         lines = []
         for _ in range(rng.randint(7, 11)):
             x, y = rng.uniform(10, 370), rng.uniform(base + 36, 252)
             lines.append(f"M{_n(x)} {_n(y)}h{_n(rng.uniform(10, 40))}")
-        add(
-            f'<path d="{"".join(lines)}" stroke="{glow_col}" stroke-width="1" '
+        return (
+            f'<path d="{"".join(lines)}" stroke="{scene.glow_col}" stroke-width="1" '
             'stroke-linecap="round" opacity=".3"/>'
         )
-    elif mood == "sad":
+    if mood == "sad":
         lines = []
         for _ in range(rng.randint(26, 38)):
             x, y, ln = rng.uniform(0, 420), rng.uniform(-10, 250), rng.uniform(8, 18)
             lines.append(f"M{_n(x)} {_n(y)}l{_n(-ln * 0.25)} {_n(ln)}")
-        add(
-            f'<path d="{"".join(lines)}" stroke="{star_col}" stroke-width=".7" '
+        return (
+            f'<path d="{"".join(lines)}" stroke="{scene.star_col}" stroke-width=".7" '
             'stroke-linecap="round" opacity=".22"/>'
         )
-    elif mood in ("angry", "curious"):
+    if mood in ("angry", "curious"):
         dots = []
         for _ in range(rng.randint(10, 16)):
             dots.append(f"M{_n(rng.uniform(10, 390))} {_n(rng.uniform(base - 80, 250))}h0")
         hue = 0.05 if mood == "angry" else 0.16
-        add(
+        return (
             f'<path d="{"".join(dots)}" stroke="{_hex(hue, 0.68, 1)}" stroke-width="2.2" '
-            f'stroke-linecap="round" opacity=".8" filter="url(#{p}g)"/>'
+            f'stroke-linecap="round" opacity=".8" filter="url(#{scene.ids}g)"/>'
         )
+    return ""
 
-    # ---- floating glyphs
-    for slug, cat in floating:
-        gx, gy = place((34, 366), (30, base - 62), 46)
-        taken.append((gx, gy, 24))
+
+def _floating_glyphs(scene: _Scene) -> str:
+    """Objects, animals and the rest float in the sky, tilted, glowing faintly."""
+    rng, out = scene.rng, []
+    for slug, cat in scene.motifs:
+        if cat in _GROUNDED:
+            continue
+        gx, gy = _place(scene, (34, 366), (30, scene.base - 62), 46)
+        scene.taken.append((gx, gy, 24))
         rot = rng.randint(-14, 14)
         s = rng.uniform(0.85, 1.25)
-        add(
+        out.append(
             f'<g transform="translate({_n(gx)} {_n(gy)}) rotate({rot}) scale({s:.2f})" '
-            f'opacity="{rng.uniform(0.62, 0.8):.2f}" filter="url(#{p}g)">'
-            f"{_glyph(rng, cat, slug, ink, glow)}</g>"
+            f'opacity="{rng.uniform(0.62, 0.8):.2f}" filter="url(#{scene.ids}g)">'
+            f"{_glyph(rng, cat, slug, scene.ink, scene.glow)}</g>"
         )
-
-    # ---- finish: grain and vignette
-    add(f'<rect width="400" height="260" filter="url(#{p}n)" opacity=".8"/>')
-    add(f'<rect width="400" height="260" fill="url(#{p}v)"/>')
-    add("</svg>")
     return "".join(out)
 
 
-def describe_cover(*, text: str, motif_names: Sequence[str] = (), mood: str = "") -> str:
-    """The cover's text alternative: what the picture shows, in words."""
-    colours = [word for word, _ in colours_in(text or "")][:3]
+def _grain_and_vignette(scene: _Scene) -> str:
+    return (
+        f'<rect width="400" height="260" filter="url(#{scene.ids}n)" opacity=".8"/>'
+        f'<rect width="400" height="260" fill="url(#{scene.ids}v)"/>'
+    )
+
+
+def describe_cover(
+    *,
+    text: str,
+    motif_names: Sequence[str] = (),
+    mood: str = "",
+    colours: Sequence[tuple[str, str]] | None = None,
+) -> str:
+    """The cover's text alternative: what the picture shows, in words. `colours`: the
+    colours_in() of `text`, where they were found already."""
+    found = colours_in(text or "") if colours is None else colours
+    colours = [word for word, _ in found][:3]
     parts = ["An abstract dreamscape"]
     if mood:
         article = "an" if mood[:1].lower() in "aeiou" else "a"

@@ -1,5 +1,6 @@
 """Tests for the pure-Python SVG cover generator (no Django, no database)."""
 
+import hashlib
 import random
 import re
 import xml.etree.ElementTree as ET
@@ -216,3 +217,35 @@ def test_verbs_and_fruit_are_not_colours():
     assert describe_cover(text="", mood="Anxious").startswith(
         "An abstract dreamscape in an anxious"
     )
+
+
+# Covers pinned byte for byte: the painters (sky, nebula, stars, ridges, glyphs...) may be
+# reshaped, but a dream must keep its exact cover. Every mood, every glyph kind, colour words,
+# no motifs and four. If a change is meant to draw differently, bump browse.ART_VERSION and
+# pin the new digests.
+GOLDEN_CASES = [
+    dict(key="7", text="A crimson door under silver rain.",
+         motifs=[("door", "object"), ("moth", "animal")], mood="sad", title="The door"),
+    dict(key="1", text="", motifs=[], mood="", title=""),
+    dict(key="2", text="Golden light over a teal sea; violet birds.",
+         motifs=[("mother", "character"), ("tower", "place"), ("bird", "animal"),
+                 ("sea", "nature")], mood="joyful", title="Gold"),
+    dict(key="3", text="Grey fog, a black dog.", motifs=[("dog", "animal")], mood="frightened"),
+    dict(key="4", text="Emerald fields.", motifs=[("field", "place")], mood="peaceful"),
+    dict(key="5", text="Orange sparks.", motifs=[("fire", "nature"), ("key", "object")],
+         mood="angry"),
+    dict(key="6", text="A maze of blue doors.", motifs=[("maze", "place"), ("hand", "body")],
+         mood="confused"),
+    dict(key="8", text="White corridors.", motifs=[("stranger", "character")], mood="anxious"),
+    dict(key="9", text="Pink clouds.", motifs=[("cloud", "nature"), ("flying", "action"),
+         ("red", "colour")], mood="curious", title="<Up & away>"),
+]  # fmt: skip
+GOLDEN_FIRST = "77e8bb6692c904486ee5d812dc49c0eead488c9851ed69082cce2c5036e22825"
+GOLDEN_ALL = "a844915625384d4a1948b3f30bc7acc8f2fd24ae48a507ec698369515d34d8dd"
+
+
+def test_known_covers_are_unchanged():
+    digests = [hashlib.sha256(cover_svg(**case).encode()).hexdigest() for case in GOLDEN_CASES]
+    assert digests[0] == GOLDEN_FIRST  # the one the style guide quotes
+    together = hashlib.sha256("".join(digests).encode()).hexdigest()
+    assert together == GOLDEN_ALL

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import NamedTuple
 
-from django.core.cache import caches
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from dreams import art, markup
+from dreams import art, caching, markup, motifs, vocabulary
 from dreams.forms import GalleryFilters
-from dreams.models import Dream, DreamMotif, Motif, change_stamp, chief_motifs
+from dreams.models import Dream, DreamMotif, DreamQuerySet, Motif, chief_motifs
+from dreams.views.fragments import HtmxHttpRequest, is_fragment
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
+NOT_FILTERS = {"scope", "sort", "page"}
 CACHE_SECONDS = 120
 RELATED_COUNT = 4
 # Bump when art.py draws differently, so browsers fetch the new covers.
@@ -45,30 +45,30 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _fragment(request: HttpRequest) -> bool:
-    """An htmx request for part of a page (a history restore needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @require_safe
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
-def gallery(request: HttpRequest) -> HttpResponse:
+def gallery(request: HtmxHttpRequest) -> HttpResponse:
     filters = GalleryFilters(request.GET, user=request.user)
     dreams = filters.apply(Dream.objects.visible_to(request.user))
-    scope, stamp = _scope_stamp(request, filters)
+    scope = _scope(request, filters)
+    motif = filters.motif_obj
     # Everything the cards depend on: the scope's state, the filters, and which motif a slug
     # meant for this viewer (a user's own motif may share a built-in one's slug).
-    asked = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()
-    cards_key = f"{stamp}:{filters.motif_obj.pk if filters.motif_obj else ''}:{asked}"
-    paginator = KnownCountPaginator(dreams.for_cards(), PAGE_SIZE, key=f"count:{cards_key}")
+    cards_key = caching.key(
+        "cards", scope.stamp, motif.pk if motif else None, caching.digest(request.GET.urlencode())
+    )
+    paginator = KnownCountPaginator(
+        dreams.for_cards(), PAGE_SIZE, key=caching.key("count", cards_key)
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("There is no such page of dreams.") from None
     query = request.GET.copy()
     query.pop("page", None)
+    scope_is_mine = filters.current_scope == GalleryFilters.Scope.MINE
     template = "dreams/gallery.html"
-    if _fragment(request):
+    if is_fragment(request):
         # The next cards for infinite scroll, or the whole gallery section for a filter change.
         template += "#more" if request.htmx.target == "more" else "#gallery"
     return render(
@@ -76,18 +76,27 @@ def gallery(request: HttpRequest) -> HttpResponse:
         template,
         {
             "filters": filters,
+            "heading": "My journal" if scope_is_mine else "Gallery",
             "page": page,
             "query": query.urlencode(),
             "scope_query": urlencode({"scope": filters.current_scope})
             if filters.current_scope != "gallery"
             else "",
-            "motif_options": _motif_options(
-                scope, stamp, filters.motif_obj.slug if filters.motif_obj else ""
-            ),
+            "motif_options": _motif_options(scope),
+            "chosen_motif": motif.slug if motif else "",
             "cards_key": cards_key,
+            "filtered": _filtered(request),
+            # One's own journal shows one's tags; the gallery's cards (cached for everyone)
+            # show only the tags their writers chose to show.
+            "tags_viewer": request.user.pk if scope_is_mine else None,
             "tag_options": filters.tag_choices(),
         },
     )
+
+
+def _filtered(request: HttpRequest) -> bool:
+    """Whether the viewer narrowed the dreams (the scope, the order and the page do not)."""
+    return any(value for name, value in request.GET.items() if name not in NOT_FILTERS)
 
 
 class KnownCountPaginator(Paginator):
@@ -100,33 +109,33 @@ class KnownCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return caches["local"].get_or_set(self.key, self.object_list.count, CACHE_SECONDS)
+        return caching.kept(self.key, self.object_list.count, seconds=CACHE_SECONDS)
 
 
-def _scope_stamp(request: HttpRequest, filters: GalleryFilters) -> tuple:
-    """(the scope's dreams, a key that changes whenever a dream in scope may have changed)."""
+class Scope(NamedTuple):
+    """The dreams a gallery shows before filtering, and a stamp that changes whenever one of
+    them may have changed."""
+
+    dreams: DreamQuerySet
+    stamp: str
+
+
+def _scope(request: HttpRequest, filters: GalleryFilters) -> Scope:
     if filters.current_scope == GalleryFilters.Scope.MINE:
-        scope = Dream.objects.owned_by(request.user)
-        return scope, f"user{request.user.pk}:{change_stamp()}"
-    return Dream.objects.shared(), f"shared:{change_stamp()}"
+        stamp = caching.key("mine", request.user.pk, caching.journal_stamp())
+        return Scope(Dream.objects.owned_by(request.user), stamp)
+    return Scope(Dream.objects.shared(), caching.key("shared", caching.journal_stamp()))
 
 
-def _motif_options(scope, stamp: str, selected: str) -> str:
-    """The filter menu's options with counts: one aggregate over every link in scope, so it is
-    built (and written as HTML) once per change of the scope and kept in the process's cache."""
-    options = caches["local"].get_or_set(
-        f"motif-options:{stamp}",
-        lambda: format_html_join(
-            "",
-            '<option value="{}">{} ({})</option>',
-            ((m.slug, m.name, m.dream_count) for m in Motif.objects.in_dreams(scope)),
-        ),
-        CACHE_SECONDS,
-    )
-    if not selected:
-        return options
-    chosen = format_html('<option value="{}"', selected)
-    return mark_safe(options.replace(f"{chosen}>", f"{chosen} selected>", 1))
+def _motif_options(scope: Scope) -> list[tuple[str, str, int]]:
+    """The filter menu's motifs as (slug, name, dreams): one aggregate over every link in
+    scope, built once per change of the scope and kept in the process's cache."""
+
+    def build() -> list[tuple[str, str, int]]:
+        motifs_in_scope = Motif.objects.in_dreams(scope.dreams)
+        return list(motifs_in_scope.values_list("slug", "name", "dream_count"))
+
+    return caching.kept(caching.key("motif-options", scope.stamp), build, seconds=CACHE_SECONDS)
 
 
 @require_safe
@@ -141,15 +150,19 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         scope = ""
         scoped = visible.filter(visibility=Dream.Visibility.SHARED)
-    own = _own_parts(dream)
+    every_word = request.GET.get("words") == "all"
+    own = _own_parts(dream, every_word=every_word)
     around = _around(request, dream, visible, scoped, own["chief_motifs"], scope)
     return render(
         request,
         "dreams/dream_detail.html",
         {
             "dream": dream,
+            "is_author": dream.owner_id == request.user.pk,
             "body_html": own["body_html"],
             "motifs": own["motifs"],
+            "other_motifs": own["other_motifs"],
+            "every_word": every_word,
             "newer": around["newer"],
             "older": around["older"],
             "scope_query": urlencode({"scope": scope}) if scope else "",
@@ -160,36 +173,41 @@ def dream_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _own_parts(dream: Dream) -> dict:
-    """What the page shows of the dream itself (its text with motif words marked, its motifs):
-    built once per saved version and kept in the process's cache."""
-    key = f"dream-parts:{dream.pk}:{dream.updated_at.timestamp()}:{ART_VERSION}"
+def _own_parts(dream: Dream, *, every_word: bool = False) -> dict:
+    """What the page shows of the dream itself: its text with its chief motifs' words marked
+    (every motif's with every_word), its chief motifs and the others: built once per saved
+    version and kept in the process's cache."""
+    key = caching.key("dream-parts", caching.dream_stamp(dream), ART_VERSION, every_word)
 
     def build() -> dict:
         links = list(
             DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
-            .defer("evidence").order_by("-count")
+            .defer("evidence").order_by("-salience", "-count")
         )  # fmt: skip
+        ranked = [motifs.Salient(link.motif.slug, link.salience) for link in links]
+        chief = set(motifs.chief(ranked))
         shown = [link.motif for link in links]
+        marked = shown if every_word else [m for m in shown if m.slug in chief]
         return {
             "body_html": markup.highlight_motifs(
                 markup.render(dream.body),
-                shown=shown,
+                shown=marked,
                 href=lambda motif: reverse("dreams:motif", args=[motif.slug]),
+                lexicon=vocabulary.lexicon_of_shown(dream.owner, marked),
             ),
-            "motifs": [(motif.slug, motif.name) for motif in shown],
+            "motifs": [(m.slug, m.name) for m in shown if m.slug in chief],
+            "other_motifs": [(m.slug, m.name) for m in shown if m.slug not in chief],
             "chief_motifs": chief_motifs(links),
         }
 
-    return caches["local"].get_or_set(key, build, CACHE_SECONDS)
+    return caching.kept(key, build, seconds=CACHE_SECONDS)
 
 
 def _around(request, dream: Dream, visible, scoped, motif_ids: list[int], scope: str) -> dict:
     """The dreams around this one for this viewer (newer, older, related, its thread): they
     change when any dream the viewer can read does, so they are kept under that stamp."""
-    stamp = change_stamp()
-    key = (
-        f"dream-around:{dream.pk}:{dream.updated_at.timestamp()}:{request.user.pk}:{scope}:{stamp}"
+    key = caching.key(
+        "dream-around", caching.dream_stamp(dream), request.user.pk, scope, caching.journal_stamp()
     )
 
     def build() -> dict:
@@ -201,7 +219,7 @@ def _around(request, dream: Dream, visible, scoped, motif_ids: list[int], scope:
             "in_thread": _in_visible_thread(dream, visible),
         }
 
-    return caches["local"].get_or_set(key, build, CACHE_SECONDS)
+    return caching.kept(key, build, seconds=CACHE_SECONDS)
 
 
 def _in_visible_thread(dream: Dream, visible) -> bool:
@@ -237,8 +255,9 @@ def dream_cover(request: HttpRequest, pk: int) -> HttpResponse:
         title=dream.title,
     )
     response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    # A private cover stays out of shared caches; the ETag makes revalidation cheap.
+    # Every use revalidates (cheap: the ETag answers 304), so a cover made private, or seen
+    # after logging out, is refused at once; a private one stays out of shared caches.
     privacy = "public" if dream.is_shared else "private"
-    response["Cache-Control"] = f"{privacy}, max-age=3600"
+    response["Cache-Control"] = f"{privacy}, no-cache"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response

@@ -21,8 +21,10 @@ def test_the_gallery_shows_five_seed_cards_with_their_covers(page, seeds):
         expect(page.get_by_role("link", name=dream.title)).to_be_visible()
     covers = page.locator(".dream-card__cover")
     covers.last.scroll_into_view_if_needed()
+    # A function, not an expression: Playwright polls an expression with eval, which the
+    # CSP refuses once the first check has not already passed.
     page.wait_for_function(
-        "[...document.querySelectorAll('.dream-card__cover')]"
+        "() => [...document.querySelectorAll('.dream-card__cover')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     sources = covers.evaluate_all("imgs => imgs.map(img => img.currentSrc)")
@@ -104,10 +106,13 @@ def test_dark_mode_follows_the_system_and_the_toggle_is_remembered(new_page, see
         return page.evaluate("getComputedStyle(document.body).backgroundColor")
 
     dark = background()
-    toggle = page.get_by_role("button", name="Dark mode")
+    # One name whatever the state; aria-pressed and the word beside it say which.
+    toggle = page.get_by_role("button", name="Dark theme", exact=True)
     expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_have_text(re.compile(r"Dark theme\s+on\s*$"))
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(toggle).to_have_text(re.compile(r"Dark theme\s+off\s*$"))
     light = background()
     assert light != dark
     page.reload()
@@ -161,3 +166,46 @@ def test_axe_finds_no_accessibility_violations(new_page, seeds, scheme):
         page.goto(url)
         results = axe.run(page)
         assert results.violations_count == 0, f"{url} ({scheme}):\n{results.generate_report()}"
+
+
+def test_arrow_keys_in_a_filter_apply_nothing_until_enter_then_one_history_entry(page, seeds):
+    page.goto("/")
+    expect(cards(page)).to_have_count(5)
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if r.headers.get("hx-request") else None)
+    entries = page.evaluate("history.length")
+    page.locator("#filter-motif").focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowDown")
+    chosen = page.locator("#filter-motif").input_value()
+    assert chosen  # the arrows moved the choice...
+    page.wait_for_timeout(500)
+    assert asked == [] and "motif=" not in page.url  # ...and nothing was fetched
+    # htmx pushes the URL before it swaps the form in: wait for the swap to settle, as a
+    # person's next key press would, before pressing on.
+    page.evaluate(
+        "window.settled = 0; document.addEventListener('htmx:afterSettle', () => settled++)"
+    )
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"motif={chosen}"))
+    # (evaluate, not wait_for_function: polling a string predicate is an eval the CSP refuses)
+    page.evaluate(
+        """() => window.settled > 0 || new Promise((settle) =>
+            document.addEventListener("htmx:afterSettle", () => settle(true), { once: true }))"""
+    )
+    assert len(asked) == 1
+    assert page.evaluate("history.length") == entries + 1
+    # Arrows again, then leaving the field: one more application, one more entry.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(page).not_to_have_url(re.compile(rf"motif={chosen}(&|$)"))
+    assert len(asked) == 2
+    assert page.evaluate("history.length") == entries + 2
+    page.go_back()
+    expect(page).to_have_url(re.compile(rf"motif={chosen}"))
+
+
+def test_a_sort_picked_with_the_pointer_applies_at_once(page, seeds):
+    page.goto("/")
+    page.select_option("#filter-sort", "oldest")
+    expect(page).to_have_url(re.compile("sort=oldest"))
