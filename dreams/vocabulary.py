@@ -6,12 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db import connections, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
-from dreams import motifs, search
+from dreams import caching, motifs, search
+
+# What search needs of a vocabulary lives in lexicons.py (search imports it; this module
+# imports search): named here too, as callers have always found them.
+from dreams.lexicons import (  # noqa: F401
+    lexicon_for,
+    lexicon_of_shown,
+    motif_for_user,
+    motifs_by_slug,
+)
 from dreams.models import (
     Dream,
     DreamMotif,
@@ -23,29 +32,16 @@ from dreams.models import (
     normalise_tag,
 )
 
+# How many dreams' worth of weight the lexicon's share (how common a motif is in dreams at
+# large) carries against the writer's own journal when ranking motifs.
+PRIOR_DREAMS = 20
+SHARES_SECONDS = 600
+# A motif the author kept by hand leads the dream's motifs.
+KEPT_SALIENCE = 1000.0
+
 
 class VocabularyError(ValueError):
     """A request the vocabulary cannot take, with a message for the user."""
-
-
-def lexicon_for(owner) -> motifs.Lexicon:
-    """The built-in lexicon as this owner has shaped it: their motifs and words in, their
-    rejections out."""
-    lexicon = motifs.builtin_lexicon()
-    if owner is None or not getattr(owner, "pk", None):
-        return lexicon
-    rejected = set(MotifRejection.objects.filter(owner=owner).values_list("motif__slug", flat=True))
-    own = [
-        motifs.LexiconEntry(m.slug, m.name, m.category, tuple(m.aliases))
-        for m in Motif.objects.filter(owner=owner)
-    ]
-    words = [
-        motifs.LexiconEntry(a.motif.slug, a.motif.name, a.motif.category, (a.word,))
-        for a in MotifAlias.objects.filter(owner=owner).select_related("motif")
-    ]
-    if not (rejected or own or words):
-        return lexicon
-    return lexicon.plus([*own, *words]).without(rejected)
 
 
 @dataclass(frozen=True)
@@ -65,6 +61,41 @@ class Suggestion:
         return {DreamMotif.Status.ADDED: Choice.KEEP, DreamMotif.Status.REMOVED: Choice.DROP}.get(
             self.status, Choice.AS_FOUND
         )
+
+
+def journal_shares(owner) -> dict[str, float]:
+    """For each motif slug, the share (0-1] of this writer's dreams that have it, blended with
+    how common the motif is in dreams at large (so a young journal still ranks sensibly).
+    The counts are kept per process for SHARES_SECONDS: ranking may lag a few minutes."""
+
+    def counts() -> tuple[dict[str, int], int]:
+        found = (
+            DreamMotif.objects.shown()
+            .filter(dream__owner=owner, dream__deleted_at__isnull=True)
+            .values("motif__slug")
+            .annotate(n=Count("dream_id"))
+            .values_list("motif__slug", "n")
+        )
+        return dict(found), Dream.objects.filter(owner=owner, deleted_at__isnull=True).count()
+
+    if owner is None or not getattr(owner, "pk", None):
+        seen, total = {}, 0
+    else:
+        key = caching.key("motif-shares", owner.pk)
+        seen, total = caching.kept(key, counts, seconds=SHARES_SECONDS)
+    priors = {entry.slug: entry.share for entry in motifs.builtin_lexicon().entries}
+    return {
+        slug: (seen.get(slug, 0) + priors.get(slug, motifs.UNSEEN_SHARE) * PRIOR_DREAMS)
+        / (total + PRIOR_DREAMS)
+        for slug in priors.keys() | seen.keys()
+    }
+
+
+def saliences(
+    detections: list[motifs.Detection], *, text: str, shares: dict[str, float]
+) -> dict[str, float]:
+    """{slug: salience} for a text's detections (motifs.salience())."""
+    return {s.slug: s.score for s in motifs.rank(detections, length=len(text), shares=shares)}
 
 
 def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]:
@@ -92,19 +123,6 @@ def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]
             empty = motifs.Detection(slug, motif.name, motif.category, ())
             found.append(Suggestion(motif, empty, statuses[slug]))
     return found
-
-
-def motifs_by_slug(owner, slugs: Iterable[str]) -> dict[str, Motif]:
-    # A user's own motif wins over a built-in one of the same slug.
-    found = (
-        Motif.objects.available_to(owner)
-        .filter(slug__in=list(slugs))
-        .order_by(F("owner_id").desc(nulls_last=True))
-    )
-    by_slug: dict[str, Motif] = {}
-    for motif in found:
-        by_slug.setdefault(motif.slug, motif)
-    return by_slug
 
 
 class Choice:
@@ -138,7 +156,11 @@ def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> None:
             reset |= bool(deleted.delete()[0])
             continue
         status = DreamMotif.Status.ADDED if choice == Choice.KEEP else DreamMotif.Status.REMOVED
-        DreamMotif.objects.update_or_create(dream=dream, motif=motif, defaults={"status": status})
+        DreamMotif.objects.update_or_create(
+            dream=dream,
+            motif=motif,
+            defaults={"status": status, "salience": KEPT_SALIENCE if choice == Choice.KEEP else 0},
+        )
         if choice == Choice.NEVER:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
         changed = True
@@ -150,18 +172,26 @@ def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> None:
 
 
 def choices_from(post) -> dict[str, str]:
-    """{slug: choice} from a form's motif-<slug> fields."""
-    return {
+    """{slug: choice} from a form's motif-<slug> fields, and the one button pressed
+    (motif_choice="<slug>:<choice>", "<slug>:" for undo) over them."""
+    choices = {
         name.removeprefix("motif-"): value
         for name, value in post.items()
         if name.startswith("motif-") and value in Choice.LABELS
     }
+    slug, _, value = post.get("motif_choice", "").partition(":")
+    if slug and value in Choice.LABELS:
+        choices[slug] = value
+    return choices
 
 
 def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
     """Store the motifs detected in the dream's text; links set by hand stay as set."""
     lexicon = lexicon or lexicon_for(dream.owner)
     detections = {d.slug: d for d in motifs.detect(dream.body, lexicon=lexicon)}
+    ranks = saliences(
+        list(detections.values()), text=dream.body, shares=journal_shares(dream.owner)
+    )
     by_slug = motifs_by_slug(dream.owner, detections)
     links = {link.motif.slug: link for link in dream.motif_links.select_related("motif")}
     stale = [
@@ -176,22 +206,56 @@ def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> No
         if motif is None:
             continue
         evidence = [span.as_dict() for span in detection.spans[: motifs.MAX_EVIDENCE]]
+        salience = (
+            KEPT_SALIENCE
+            if slug in links and links[slug].status == DreamMotif.Status.ADDED
+            else ranks[slug]
+        )
         link = links.get(slug)
         if link is None:
             create.append(
-                DreamMotif(dream=dream, motif=motif, evidence=evidence, count=detection.count)
+                DreamMotif(
+                    dream=dream,
+                    motif=motif,
+                    evidence=evidence,
+                    count=detection.count,
+                    salience=salience,
+                )
             )
         elif link.status != DreamMotif.Status.REMOVED and (
-            link.evidence != evidence or link.count != detection.count
+            link.evidence != evidence or link.count != detection.count or link.salience != salience
         ):
-            link.evidence, link.count = evidence, detection.count
+            link.evidence, link.count, link.salience = evidence, detection.count, salience
             update.append(link)
     DreamMotif.objects.bulk_create(create)
-    DreamMotif.objects.bulk_update(update, ["evidence", "count"])
+    DreamMotif.objects.bulk_update(update, ["evidence", "count", "salience"])
 
 
-def motif_for_user(owner, slug: str) -> Motif | None:
-    return motifs_by_slug(owner, [slug]).get(slug)
+def sync_builtin_motifs() -> int:
+    """Make the database's built-in motifs match the lexicon file; returns how many changed."""
+    entries = {entry.slug: entry for entry in motifs.builtin_lexicon().entries}
+    existing = {motif.slug: motif for motif in Motif.objects.builtin()}
+    missing = [
+        Motif(slug=e.slug, name=e.name, category=e.category, aliases=list(e.aliases))
+        for slug, e in entries.items()
+        if slug not in existing
+    ]
+    changed = []
+    for slug, motif in existing.items():
+        entry = entries.get(slug)
+        wanted = entry and (entry.name, entry.category, list(entry.aliases))
+        if wanted and (motif.name, motif.category, motif.aliases) != wanted:
+            motif.name, motif.category, motif.aliases = wanted
+            changed.append(motif)
+    Motif.objects.bulk_create(missing)
+    Motif.objects.bulk_update(changed, ["name", "category", "aliases"])
+    return len(missing) + len(changed)
+
+
+def sync_builtin_motifs_after_migrate(*, using: str = "default", **kwargs) -> None:
+    """post_migrate: like Django's permissions, the lexicon exists in every migrated database."""
+    if "dreams_motif" in connections[using].introspection.table_names():
+        sync_builtin_motifs()
 
 
 @transaction.atomic
@@ -214,7 +278,7 @@ def make_motif(*, owner, name: str, category: str, words: Iterable[str] = ()) ->
 def add_word(*, owner, motif: Motif, word: str) -> MotifAlias:
     """Another word for a motif, used for this user's dreams from now on."""
     word = " ".join(word.split()).lower()[:80]
-    if not motifs.phrase_stems(word):
+    if not motifs.phrase_words(word):
         raise VocabularyError("A word needs letters in it.")
     alias, _ = MotifAlias.objects.get_or_create(owner=owner, motif=motif, word=word)
     MotifRejection.objects.filter(owner=owner, motif=motif).delete()
@@ -234,7 +298,7 @@ def rename_tag(tag: Tag, new_name: str) -> Tag:
         raise VocabularyError("A tag needs a name.")
     if len(new_name) > Tag._meta.get_field("name").max_length:
         raise VocabularyError("A tag can be at most 64 characters.")
-    other = Tag.objects.filter(owner=tag.owner, normalised=key).exclude(pk=tag.pk).first()
+    other = Tag.objects.owned_by(tag.owner).filter(normalised=key).exclude(pk=tag.pk).first()
     if other is None:
         tag.name = new_name
         tag.save()
@@ -271,13 +335,3 @@ def _retagged(dream_ids) -> None:
         dream.updated_at = now
     Dream.objects.bulk_update(dreams, ["card", "updated_at"], batch_size=500)
     search.reindex(dreams)
-
-
-def tag_counts(owner):
-    return (
-        Tag.objects.filter(owner=owner)
-        .annotate(
-            dream_count=Count("dream_links", filter=Q(dream_links__dream__deleted_at__isnull=True))
-        )
-        .order_by("normalised")
-    )

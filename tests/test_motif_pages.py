@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 
-from dreams import threads
 from dreams.models import Dream
 
 
@@ -72,8 +71,42 @@ def test_suggestions_fragment_for_the_writing_form(client, user):
         headers={"HX-Request": "true"},
     )  # fmt: skip
     html = response.content.decode()
-    assert "<html" not in html and "mirrors, mirrored" in html
-    assert '<option value="drop" selected>' in html
+    assert "<html" not in html and "<s><strong>Mirror</strong></s>" in html
+    assert '<input type="hidden" name="motif-mirror" value="drop">' in html
+    assert "Undo" in html and "Keep" not in html.split("Undo")[0].split("motif-mirror")[-1]
+
+
+def test_one_tap_choices_in_the_motif_panel(client, user):
+    client.force_login(user)
+    body = "Mirrors, a mirrored hall, and a feather."
+    post = {"body": body, "motif_choice": "feather:keep"}
+    html = client.post("/motifs/suggest/", post, headers={"HX-Request": "true"}).content.decode()
+    assert "mirrors, mirrored" in html and "Kept" in html
+    assert '<input type="hidden" name="motif-feather" value="keep">' in html
+    assert '<input type="hidden" name="motif-mirror" value="">' in html
+    # "Not this", then Undo: the row comes back as found.
+    post = {"body": body, "motif-feather": "keep", "motif_choice": "mirror:drop"}
+    html = client.post("/motifs/suggest/", post, headers={"HX-Request": "true"}).content.decode()
+    assert "<s><strong>Mirror</strong></s>" in html and "Undo" in html
+    post = {"body": body, "motif-mirror": "drop", "motif_choice": "mirror:"}
+    html = client.post("/motifs/suggest/", post, headers={"HX-Request": "true"}).content.decode()
+    assert "<s>" not in html and '<input type="hidden" name="motif-mirror" value="">' in html
+    assert "Never suggest Mirror" in html
+
+
+def test_without_javascript_a_choice_button_saves_the_dream_with_it(client, user):
+    client.force_login(user)
+    form = client.get("/dreams/new/").content.decode()
+    assert 'name="motif_choice"' not in form  # nothing written yet, nothing to choose
+    response = client.post(
+        "/dreams/new/",
+        {"body": "A feather on the sill.", "motif-feather": "", "motif_choice": "feather:drop",
+         "visibility": "private", "dreamt_on": "2025-01-02"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    dream = Dream.objects.get(owner=user)
+    assert not dream.motifs.filter(slug="feather", dream_links__status="detected").exists()
+    assert dream.motif_links.get(motif__slug="feather").status == "removed"
 
 
 def test_making_a_motif_from_selected_words(client, user):
@@ -94,32 +127,6 @@ def test_making_a_motif_from_selected_words(client, user):
     assert "now counts as Mirror" in response.content.decode()
 
 
-def test_a_thread_shows_intervals_and_motifs_that_came_and_went(client, user, make_dream):
-    first = make_dream(user, title="Lift 1", body="A lift and a mirror.",
-                       dreamt_on=datetime.date(2025, 1, 1))  # fmt: skip
-    second = make_dream(user, title="Lift 2", body="A lift and a moth.",
-                        dreamt_on=datetime.date(2025, 1, 11))  # fmt: skip
-    client.force_login(user)
-    response = client.post(f"/dreams/{second.pk}/recurs/", {"earlier": first.pk})
-    assert response.status_code == 302
-    second.refresh_from_db()
-    assert second.recurs == first and second.recurring
-    story = client.get(f"/dreams/{first.pk}/thread/").context["story"]
-    assert [o.dream for o in story] == [first, second]
-    assert story[1].gap_days == 10
-    assert "Moth" in story[1].came and "Mirror" in story[1].went
-
-
-def test_a_thread_cannot_loop(user, make_dream):
-    a = make_dream(user)
-    b = make_dream(user)
-    threads.link(b, earlier=a)
-    with pytest.raises(threads.ThreadError):
-        threads.link(a, earlier=b)
-    with pytest.raises(threads.ThreadError):
-        threads.link(a, earlier=a)
-
-
 def test_someones_own_motif_on_a_shared_dream_has_a_page(client, user, make_dream):
     from dreams import vocabulary
 
@@ -130,3 +137,39 @@ def test_someones_own_motif_on_a_shared_dream_has_a_page(client, user, make_drea
     response = client.get("/motifs/glass-owl/")
     assert response.status_code == 200
     assert [d.title for d in response.context["dreams"]] == ["Owl night"]
+
+
+def test_first_and_last_seen_use_known_dates_only(client, user, make_dream):
+    shared = Dream.Visibility.SHARED
+    make_dream(user, title="Undated", body="An orb of light.", visibility=shared)
+    response = client.get("/motifs/orb/")
+    assert response.context["first_seen"] is None and response.context["last_seen"] is None
+    html = response.content.decode()
+    assert "Undated" in html and "First seen" in html
+    make_dream(user, body="The orb again.", visibility=shared, dreamt_on=datetime.date(2024, 5, 2))
+    response = client.get("/motifs/orb/")
+    assert response.context["first_seen"] == datetime.date(2024, 5, 2)
+    assert response.context["undated"] == 1
+
+
+def test_a_dream_page_marks_its_chief_motifs_and_lists_the_others(client, user, make_dream):
+    body = (
+        "An orb floated above the orchard. The orb sang, and the orb split into seeds. "
+        "I looked at my hand, my foot, my eye; a red door, a blue wall, a white floor."
+    )
+    dream = make_dream(user, body=body, visibility=Dream.Visibility.SHARED)
+    html = client.get(dream.get_absolute_url()).content.decode()
+    marked = html.count('class="motif-mark"')
+    assert 'href="/motifs/orb/"' in html and "Also in this dream" in html
+    assert 'class="motif-mark" href="/motifs/hand/"' not in html
+    every = client.get(dream.get_absolute_url() + "?words=all").content.decode()
+    assert every.count('class="motif-mark"') > marked
+    assert 'class="motif-mark" href="/motifs/hand/"' in every
+    assert "Mark only the chief motifs" in every
+
+
+def test_a_card_shows_the_dreams_most_salient_motifs(user, make_dream):
+    dream = make_dream(
+        user, body="My hand, my hand, my eye and my hand again; then a lighthouse in the fog."
+    )
+    assert dream.card_motifs[0].slug == "tower"

@@ -88,3 +88,120 @@ def test_the_shipped_lexicon_skips_common_false_friends():
         motifs.builtin_lexicon(),
     )
     assert not {"hand", "dying", "planet", "white", "mist"} & set(found)
+
+
+BUILTIN = motifs.builtin_lexicon()
+
+
+def found_in(text: str) -> set[str]:
+    return set(by_slug(text, BUILTIN))
+
+
+def test_lemmas_find_irregular_forms():
+    found = found_in("The children watched the mice while wolves howled; knives glinted; we flew.")
+    assert {"child", "rat", "wolf", "knife", "flying"} <= found
+
+
+def test_lemmas_leave_other_words_alone():
+    # Porter stems took these for Compass, Deer, Missing limb, Elevator, Boss, Father, Sun, Friend.
+    text = (
+        "She looked at me with compassion. He does it several times. The elevation made me "
+        "dizzy; I manage. A fatherly tone, a sunny afternoon, a friendly nod."
+    )
+    assert not {"compass", "deer", "missing-limb", "elevator", "boss", "father", "sun"} & (
+        found_in(text)
+    )
+    assert "friend" not in found_in("The clerk was friendly.")
+
+
+def test_evidence_spans_stay_exact_with_lemmas():
+    text = "Two Children ran past."
+    span = by_slug(text, BUILTIN)["child"].spans[0]
+    assert (span.text, text[span.start : span.end]) == ("Children", "Children")
+
+
+def test_verb_forms_do_not_find_things():
+    # "faced", "armed", "parked": verbs, not a face, an arm or a park.
+    found = found_in("I faced the wall. The armed guard parked the van.")
+    assert not {"face", "arm", "park"} & found
+    assert "being-chased" in found_in("A dog chased me through the yard.")
+
+
+def test_compounds_that_are_not_the_motif():
+    assert "train-station" not in found_in("We stopped at a gas station, then a radio station.")
+    assert "train-station" not in found_in("Dad drove the old station wagon.")
+    assert "train-station" in found_in("I waited on the platform for the last train.")
+
+
+def test_words_that_count_only_with_cues():
+    assert "mountain" not in found_in("From the summit of the tower I could see the city.")
+    assert "mountain" not in found_in("The skyscraper had a glass peak.")
+    assert "mountain" in found_in("We reached the summit; snow lay on every rock.")
+
+
+def test_capitalised_names_are_not_colours_or_weather():
+    assert not {"crimson", "tree", "sun"} & found_in(
+        "I met Sam Crimson in Oak Valley, and we watched Sunshine Cleaners."
+    )
+    assert "crimson" in found_in("The curtains were crimson.")
+    assert "lake" in found_in("We swam in Crater Lake at night.")
+
+
+def test_figures_of_speech():
+    assert not {"falling", "dawn", "train"} & found_in(
+        "I fell asleep on the couch. It dawned on me that I had lost my train of thought."
+    )
+    assert "sleeping" in found_in("I fell asleep on the couch.")
+
+
+def test_feet_after_a_number_are_a_measure():
+    assert "foot" not in found_in("The wall was 40 feet wide and six feet tall.")
+    assert "foot" in found_in("My bare feet were cold on the tiles.")
+
+
+def test_kinds_and_everyday_wordings():
+    assert "clothing" in found_in("I wore a red sweater and my old shirt.")
+    assert "money" in found_in("He gave me twenty dollars in cash and some loose change.")
+    assert "stranger" in found_in("There were men I didn't know standing by the door.")
+    assert "stranger" in found_in("A man I had never seen before sat down beside me.")
+    assert "restaurant" in found_in("We ate at a little restaurant by the harbour.")
+    assert "doctor" in found_in("The doctors said I could go home.")
+    assert "priest" in found_in("Two priests walked past the gate.")
+    assert "theatre" in found_in("We sat in the back row of the theatre.")
+
+
+def test_neighbours_next_door_and_the_door_itself():
+    found = found_in("The woman next door waved at me.")
+    assert "neighbour" in found and "door" not in found and "stranger" not in found
+
+
+def test_user_words_are_taken_literally():
+    lexicon = Lexicon([LexiconEntry("moon", "Moon (full)", "nature", ("(a|b) c",))])
+    assert set(by_slug("The moon full rose.", lexicon)) == {"moon"}
+    assert by_slug("a c", lexicon) == {}
+
+
+def test_every_shipped_phrase_begins_with_a_word():
+    for entry in BUILTIN.entries:
+        for form in (*entry.forms, *entry.weak, *entry.not_phrases):
+            slots = motifs.slots_of(form)
+            assert slots and all(choice for choice in slots[0]), (entry.slug, form)
+
+
+def test_salience_favours_a_rare_repeated_early_motif_over_a_common_body_part():
+    text = "An orb hung over the field. I raised my hand. The orb hummed; the orb dimmed."
+    found = motifs.detect(text, lexicon=BUILTIN)
+    shares = {"orb": 0.001, "hand": 0.1, "meadow": 0.02}
+    ranked = motifs.rank(found, length=len(text), shares=shares)
+    assert ranked[0].slug == "orb"
+    assert "hand" not in motifs.chief(ranked, most=1)
+
+
+def test_chief_motifs_are_the_few_that_stand_out():
+    ranked = [motifs.Salient("orb", 9.0), motifs.Salient("seed", 4.0), motifs.Salient("hand", 1.0)]
+    assert motifs.chief(ranked) == ["orb", "seed"]
+    assert motifs.chief([]) == []
+    # The same motif weighs less where many dreams have it.
+    common = motifs.salience([("eye", "body", 2, 0)], length=100, shares={"eye": 0.5})
+    rare = motifs.salience([("eye", "body", 2, 0)], length=100, shares={"eye": 0.01})
+    assert rare[0].score > common[0].score

@@ -1,4 +1,4 @@
-"""Motifs, tags and recurring threads: the vocabulary of a dream life."""
+"""Motifs: the list, a motif's page, and the writing form's live motif panel."""
 
 from __future__ import annotations
 
@@ -7,26 +7,21 @@ from collections import Counter, defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
-from django.db.models import Count, Max, Min
-from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from dreams import charts, threads, vocabulary
+from dreams import caching, charts, vocabulary
 from dreams.models import (
     NEWEST_FIRST,
     Dream,
     DreamMotif,
     Motif,
     MotifRejection,
-    Tag,
-    change_stamp,
-    dream_day,
 )
+from dreams.views.sessions import login_required_fragment
 
 SPARK_MONTHS = 24
 CO_OCCURRING = 10
@@ -39,15 +34,8 @@ CACHE_SECONDS = 120
 def motif_list(request: HttpRequest) -> HttpResponse:
     visible = Dream.objects.visible_to(request.user)
     found = list(Motif.objects.in_dreams(visible).order_by("-dream_count", "name"))
-    months = (
-        DreamMotif.objects.shown()
-        .filter(dream__in=visible.order_by().values("pk"))
-        .annotate(month=TruncMonth(dream_day("dream__")))
-        .values("motif_id", "month")
-        .annotate(n=Count("dream_id", distinct=True))
-    )
     per_motif: dict[int, dict[datetime.date, int]] = defaultdict(dict)
-    for row in months:
+    for row in DreamMotif.objects.shown().in_dreams(visible).per_month():
         per_motif[row["motif_id"]][_as_date(row["month"])] = row["n"]
     all_months = sorted({m for counts in per_motif.values() for m in counts})
     axis = charts.month_range(all_months[0], all_months[-1])[-SPARK_MONTHS:] if all_months else []
@@ -75,17 +63,13 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
     motif = vocabulary.motif_for_user(request.user, slug)
     if motif is None:
         # Someone's own motif on a dream this viewer can read has a page too.
-        motif = (
-            Motif.objects.filter(slug=slug, dream_links__dream__in=visible.values("pk"))
-            .distinct()
-            .first()
-        )
+        motif = Motif.objects.linked_to(visible).filter(slug=slug).first()
     if motif is None:
         raise Http404("No such motif.")
     # What the page shows of the dreams changes only when a dream does: kept per process.
-    key = f"motif-page:{motif.pk}:{request.user.pk}:{change_stamp()}"
-    shown = caches["local"].get_or_set(
-        key, lambda: _motif_in_dreams(motif, visible.with_motif(motif)), CACHE_SECONDS
+    key = caching.key("motif-page", motif.pk, request.user.pk, caching.journal_stamp())
+    shown = caching.kept(
+        key, lambda: _motif_in_dreams(motif, visible.with_motif(motif)), seconds=CACHE_SECONDS
     )
     own_words = []
     rejected = False
@@ -95,41 +79,42 @@ def motif_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "dreams/motif_detail.html",
-        {"motif": motif, **shown, "own_words": own_words, "rejected": rejected, "cards_key": key},
+        {
+            "motif": motif,
+            **shown,
+            "own_words": own_words,
+            "rejected": rejected,
+            "cards_key": key,  # the viewer's own, so their own cards may show all their tags
+            "tags_viewer": request.user.pk,
+        },
     )
 
 
 def _motif_in_dreams(motif: Motif, dreams) -> dict:
     """The motif across these dreams: when it came, its companions, its words, its dreams."""
-    links = DreamMotif.objects.shown().filter(motif=motif, dream__in=dreams.values("pk"))
-    seen = links.aggregate(first=Min(dream_day("dream__")), last=Max(dream_day("dream__")))
+    links = DreamMotif.objects.shown().filter(motif=motif).in_dreams(dreams)
+    seen = links.seen_dates()
     # Companions among the motif's latest dreams: a bounded question at any size.
     recent = links.order_by("-dream_id").values("dream_id")[:CO_SAMPLE]
-    co = (
-        DreamMotif.objects.shown()
-        .filter(dream__in=recent)
-        .exclude(motif=motif)
-        .values("motif_id", "motif__name", "motif__slug")
-        .annotate(n=Count("dream_id"))  # one link per dream and motif
-        .order_by("-n", "motif__name")[:CO_OCCURRING]
-    )
+    co = DreamMotif.objects.shown().filter(dream__in=recent).companions_of(motif)[:CO_OCCURRING]
     words = Counter()
     for evidence in links.values_list("evidence", flat=True)[:500]:
         words.update(span["text"].casefold() for span in evidence)
     cards = list(dreams.for_cards().order_by(*NEWEST_FIRST)[:CARDS])
-    events = [(threads.when(d), d.title, d.get_absolute_url()) for d in cards]
+    events = [(d.dreamt_on, d.title, d.get_absolute_url()) for d in cards if d.dreamt_on]
     return {
         "dreams": cards,
         "count": len(cards) if len(cards) < CARDS else dreams.count(),
         "first_seen": seen["first"],
         "last_seen": seen["last"],
+        "undated": seen["undated"],
         "co_occurring": list(co),
         "words": words.most_common(12),
         "timeline": charts.timeline(events, label=f"When {motif.name} appeared"),
     }
 
 
-@login_required
+@login_required_fragment
 @require_POST
 def motif_suggestions(request: HttpRequest) -> HttpResponse:
     """The writing form's live panel: the motifs its words show, with those words."""
@@ -157,7 +142,7 @@ def _suggestions(request: HttpRequest, *, note: str = "", ok: bool = True) -> Ht
     )
 
 
-@login_required
+@login_required_fragment
 @require_POST
 def motif_create(request: HttpRequest) -> HttpResponse:
     """A new motif, or another word for one, from words the author selected."""
@@ -220,78 +205,3 @@ def motif_allow(request: HttpRequest, slug: str) -> HttpResponse:
     vocabulary.allow_again(owner=request.user, motif=motif)
     messages.success(request, f"{motif.name} will be suggested again.")
     return redirect("dreams:motif", slug=motif.slug)
-
-
-@login_required
-@require_safe
-def tag_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "dreams/tag_list.html", {"tags": vocabulary.tag_counts(request.user)})
-
-
-@login_required
-@require_POST
-def tag_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    tag = get_object_or_404(Tag, owner=request.user, pk=pk)
-    old = tag.name
-    try:
-        kept = vocabulary.rename_tag(tag, request.POST.get("name", ""))
-    except vocabulary.VocabularyError as error:
-        messages.error(request, f"“{old}”: {error}")
-    else:
-        merged = kept.pk != pk
-        messages.success(
-            request,
-            f"Merged “{old}” into “{kept.name}”." if merged else f"Renamed to “{kept.name}”.",
-        )
-    return redirect("dreams:tags")
-
-
-@login_required
-@require_POST
-def tag_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    tag = get_object_or_404(Tag, owner=request.user, pk=pk)
-    vocabulary.delete_tag(tag)
-    messages.success(request, f"Deleted the tag “{tag.name}”; the dreams are untouched.")
-    return redirect("dreams:tags")
-
-
-@require_safe
-def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    dream = get_object_or_404(Dream.objects.visible_to(request.user), pk=pk)
-    members = [d for d in threads.members(dream) if d.is_shared or d.owner_id == request.user.pk]
-    story = threads.story(members)
-    gaps = [o.gap_days for o in story if o.gap_days is not None]
-    return render(
-        request,
-        "dreams/thread.html",
-        {
-            "dream": dream,
-            "story": story,
-            "first": story[0].day if story else None,
-            "last": story[-1].day if story else None,
-            "mean_gap": round(sum(gaps) / len(gaps)) if gaps else None,
-        },
-    )
-
-
-@login_required
-@require_POST
-def thread_link(request: HttpRequest, pk: int) -> HttpResponse:
-    dream = get_object_or_404(Dream.objects.owned_by(request.user), pk=pk)
-    earlier_id = request.POST.get("earlier", "")
-    earlier = None
-    if earlier_id:
-        earlier = Dream.objects.owned_by(request.user).filter(pk=earlier_id).first()
-        if earlier is None:
-            messages.error(request, "Choose one of your dreams.")
-            return redirect(dream)
-    try:
-        threads.link(dream, earlier=earlier)
-    except threads.ThreadError as error:
-        messages.error(request, str(error))
-        return redirect(dream)
-    if earlier is None:
-        messages.success(request, "No longer linked to an earlier dream.")
-        return redirect(dream)
-    messages.success(request, f"Linked: this is “{earlier.title}” again.")
-    return redirect("dreams:thread", pk=dream.pk)
