@@ -33,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import agree  # noqa: E402 - bench/agree.py, beside this file
+import motifs as motif_bench  # noqa: E402 - bench/motifs.py, beside this file
 
 from dreams import query  # noqa: E402 - pure: the query language, no database
 
@@ -301,9 +302,43 @@ def autosave_throughput(port: int, cookie: str, *, clients: int = 16, seconds: f
     return {"per_second": round(counts["ok"] / elapsed, 1), "errors": counts["errors"]}
 
 
-def import_throughput(server: str = "") -> float:
-    """Dreams per second through the import code, on SQLite or (server) a new PostgreSQL
-    database."""
+IMPORT_ROWS, IMPORT_DISTINCT = 39_059, 28_870  # the DreamBank TSV of issue 17
+
+
+def dreambank_sized_tsv() -> Path:
+    """A TSV shaped like DreamBank's (39,059 rows of which 28,870 distinct, reports of about
+    170 words, parenthesised dates), from the corpus generator: kept in bench/out/. With
+    BENCH_IMPORT_TSV=path the real file is measured instead (it is never committed)."""
+    real = os.environ.get("BENCH_IMPORT_TSV")
+    if real:
+        return Path(real)
+    path = OUT / "dreambank-sized.tsv"
+    if path.exists():
+        return path
+    code = f"""
+import csv, random, sys
+from dreams import generating
+rng, pools = random.Random(17), generating._pools()
+writer = csv.writer(sys.stdout, delimiter="\\t", lineterminator="\\n")
+writer.writerow(["n", "date", "dream"])
+rows = []
+for n in range({IMPORT_DISTINCT}):
+    day = f"({{1 + n % 12}}/{{1 + n % 28}}/{{60 + n % 40}})" if n % 5 else ""
+    rows.append([f"{{n:04}}", day, generating.narrative(rng, rng.randint(60, 300), pools)])
+rows += [rows[rng.randrange(len(rows))] for _ in range({IMPORT_ROWS - IMPORT_DISTINCT})]
+writer.writerows(rows)
+"""
+    path.write_text(django(env_for(OUT / "static.sqlite3"), code))
+    return path
+
+
+def import_throughput(server: str = "") -> dict:
+    """New dreams per second and peak memory (max RSS, MB, of the command and of the largest
+    of its reading processes) importing the DreamBank-sized TSV
+    with `manage.py import_dreams` (its preview, motif detection and indexing included;
+    timed from the command's start, Django's start-up apart), on SQLite or (server) a new
+    PostgreSQL database."""
+    tsv = dreambank_sized_tsv()
     if server:
         import psycopg
 
@@ -320,25 +355,28 @@ def import_throughput(server: str = "") -> float:
             leftover.unlink()
         env = env_for(db)
     manage(env, "migrate", "-v0")
-    code = """
-import random, time
+    code = f"""
+import io, resource, time
 from django.contrib.auth.models import User
-from dreams import portability
-rng = random.Random(3)
-words = ("mirror staircase feather wolf river mother school train door lantern ocean forest "
-         "flying falling teeth house city moon star garden").split()
-filler = "the and a of I was in to with it then there but we she he my old small dark".split()
-rows = ["date,text"]
-for i in range(4000):
-    text = " ".join(rng.choice(words if rng.random() < 0.15 else filler) for _ in range(120))
-    rows.append(f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},\\"{text} {i}\\"")
+from django.core.management import call_command
+from dreams.models import Dream
 owner = User.objects.create(username="importer")
 started = time.perf_counter()
-plan = portability.read_file("bench.csv", "\\n".join(rows).encode())
-portability.apply(owner, plan)
-print(len(plan.dreams) / (time.perf_counter() - started))
+call_command("import_dreams", {str(tsv)!r}, owner="importer", stdout=io.StringIO(),
+             stderr=io.StringIO())
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+readers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(Dream.objects.filter(owner=owner).count(), round(seconds, 1), round(peak), round(readers))
 """
-    return round(float(django(env, code).strip()), 1)
+    created, seconds, peak, readers = django(env, code).split()
+    return {
+        "created": int(created),
+        "seconds": float(seconds),
+        "per_second": round(int(created) / float(seconds), 1),
+        "peak_mb": int(peak),
+        "reader_peak_mb": int(readers),  # the largest of the reading processes
+    }
 
 
 def run_size(size: int, port: int, database: str, db: Path | str) -> dict:
@@ -446,8 +484,13 @@ def table(results: list[dict], imports: dict, agreement: dict) -> str:
             f"{where} autosave, 16 clients | {auto['per_second']}/s | | | | | "
             f"{auto['errors']} errors |"
         )
-    for database, rate in imports.items():
-        lines.append(f"\nImport on {database} (CSV, 120-word dreams): {rate:,.0f} dreams/s")
+    for database, run in imports.items():
+        lines.append(
+            f"\nImport on {database} (DreamBank-sized TSV, {IMPORT_ROWS:,} rows): "
+            f"{run['created']:,} new dreams in {run['seconds']} s, {run['per_second']:,.0f} new "
+            f"dreams/s, peak memory {run['peak_mb']} MB (each of its reading processes at most "
+            f"{run['reader_peak_mb']} MB, mostly shared with it)"
+        )
     for size, report in agreement.items():
         lines.append(
             f"\nSQLite and PostgreSQL on {size:,} dreams: {report['agree']} of "
@@ -479,12 +522,17 @@ def main() -> int:
     imports = {"sqlite": import_throughput()}
     if server:
         imports["postgresql"] = import_throughput(server)
+    motif_bounds = motif_bench.bounds()
     report = {"results": results, "import_per_second": imports, "agreement": agreement,
+              "motif_bounds_ms": motif_bounds,
               "seconds": round(time.perf_counter() - started)}  # fmt: skip
     (OUT / "results.json").write_text(json.dumps(report, indent=2))
     text = table(results, imports, agreement)
     (OUT / "results.md").write_text(text + "\n")
     print(text)
+    print("\nMotifs at 100,000 characters (best of 3, ms):")
+    for name, row in motif_bounds.items():
+        print(f"  {name}: detect {row['detect_ms']}, mark every word {row['mark_ms']}")
     print(f"\n{report['seconds']} s; JSON in bench/out/results.json")
     return 0
 

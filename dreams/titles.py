@@ -6,10 +6,12 @@ import re
 
 MAX_TITLE = 60
 UNTITLED = "Untitled dream"
+# A title comes from the opening: reading no further keeps the time bounded for any text.
+OPENING = 4000
 
 # "I am dreaming." and its kin open many reports; they say nothing about this dream.
 _PREAMBLE = re.compile(
-    r"^\s*(?:"
+    r"\s*(?:"
     r"(?:i\s+am|i'm|i’m|you\s+are|you're|you’re|we\s+are|i\s+was)\s+dreaming\s*[.!…]+"
     r"|(?:last\s+night,?\s+|this\s+morning,?\s+)?i\s+(?:dreamt|dreamed|had\s+a\s+dream)"
     r"(?:\s+(?:that|where|in\s+which|about|of))?[\s,:]"
@@ -33,7 +35,9 @@ _IMAGE = re.compile(
     rf"((?:{_WORD})(?:\s+{_WORD})?))",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+# A sentence ends at a stop and a space, or at a full-width stop (Chinese, Japanese), which
+# needs no space after it.
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*")
 _SMALL = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "from", "with"}
 _STOP = {
     "a", "an", "the", "and", "or", "but", "that", "which", "who", "where", "when", "while",
@@ -62,11 +66,12 @@ _VERBS = {
 
 
 def strip_preamble(text: str) -> str:
-    """The narrative without its opening "I am dreaming." formula."""
-    previous = None
-    while previous != text:
-        previous, text = text, _PREAMBLE.sub("", text, count=1)
-    return text
+    """The narrative without its opening "I am dreaming." formula (however often repeated)."""
+    start = 0
+    # Matching at a position, not cutting copies: linear in the text however many there are.
+    while (preamble := _PREAMBLE.match(text, start)) and preamble.end() > start:
+        start = preamble.end()
+    return text[start:]
 
 
 def _narrative(text: str) -> str:
@@ -128,7 +133,10 @@ def _image_title(narrative: str) -> str | None:
 
 
 def derive_title(text: str) -> str:
-    """A title from the narrative itself: its first striking image, else its opening words."""
+    """A title from the narrative itself: its first striking image, else its opening words.
+
+    Reads at most OPENING characters after leading blank space, so the time is bounded."""
+    text = text.lstrip()[:OPENING]
     own = _OWN_TITLE.match(text + "\n")
     if own and own["title"].strip(" #*_"):
         return _clip(" ".join(own["title"].strip(" #*_").split()))
@@ -139,7 +147,7 @@ def derive_title(text: str) -> str:
     if image:
         return _clip(image)
     first = _SENTENCE.split(narrative, maxsplit=1)[0]
-    first = " ".join(word.strip(_QUOTES) for word in first.split()).strip(" .!?…,;:")
+    first = " ".join(word.strip(_QUOTES) for word in first.split()).strip(" .!?…,;:。！？")
     # A clause ends at a comma: "I could fly, if..." gives "I could fly".
     clause = first.split(",")[0] if len(first.split(",")[0].split()) >= 3 else first
     words = _trim(clause.split()[:8]) or clause.split()[:8]

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from dreams import importing
+from dreams.importing import seeds as importing
 from dreams.models import Dream
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

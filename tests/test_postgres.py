@@ -44,12 +44,25 @@ entries.trash(entries.save_dream(Dream(owner=wren, title="Gone", body="A trashed
 purged = entries.save_dream(Dream(owner=wren, title="Purged", body="Deleted outright."))
 pk = purged.pk
 purged.delete()
+import io
+from PIL import Image
+from dreams import pictures
+for colour in [(20, 40, 200), (250, 200, 10)]:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), colour).save(buffer, format="JPEG")
+    pictures.add(owner=wren, name="glass.jpg", raw=buffer.getvalue(), dream=secret)
 print(pk)
 """
 
 
+# Each database's pictures in a folder of its own (SOMNIA_MEDIA_ROOT), as on two machines.
+MEDIA: dict[str, str] = {}
+
+
 def manage(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "journal.settings"}
+    if url in MEDIA:
+        env["SOMNIA_MEDIA_ROOT"] = MEDIA[url]
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=check
@@ -73,26 +86,38 @@ def moved(tmp_path_factory):
         pytest.skip(f"no PostgreSQL at {scratch.POSTGRES_URL}")
     work = tmp_path_factory.mktemp("move")
     sqlite = f"sqlite:///{work / 'somnia.sqlite3'}"
+    MEDIA[sqlite] = str(work / "media-sqlite")
     manage(sqlite, "manage.py", "migrate", "-v0")
     manage(sqlite, "manage.py", "import_seeds")
     purged = int(django(sqlite, JOURNAL))
     with scratch.scratch_database(scratch.POSTGRES_URL, work, "move") as postgres:
+        MEDIA[postgres] = str(work / "media-postgres")
         manage(postgres, "manage.py", "migrate", "-v0")
-        copied = manage(postgres, "manage.py", "copy_database", sqlite)
+        copied = manage(
+            postgres, "manage.py", "copy_database", sqlite,
+            "--media-from", str(work / "media-sqlite" / "pictures"),
+        )  # fmt: skip
         yield sqlite, postgres, copied, purged
 
 
 SNAPSHOT = """
+import hashlib
 import json
-from django.contrib.auth import authenticate
-from dreams.models import Dream, DreamMotif, DreamTag, Draft, Motif
+from django.contrib.auth.models import User
+from dreams.models import Dream, DreamMotif, DreamTag, Draft, Motif, Picture
+from dreams import pictures
+def read(name):
+    with pictures.storage().open(name, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 print(json.dumps({
+    "pictures": sorted((p.key, p.dream_id, p.alt, p.sha256, {v: read(n) for v, n in
+                        p.files.items()}) for p in Picture.objects.all()),
     "dreams": sorted(Dream.objects.values_list("id", "uid", "title", "visibility", "version",
                                                "created_at", "deleted_at", "lucid")),
     "links": DreamMotif.objects.count(), "tags": DreamTag.objects.count(),
     "motifs": sorted(Motif.objects.values_list("id", "slug", "owner_id")),
     "drafts": list(Draft.objects.values_list("body", flat=True)),
-    "wren": authenticate(username="wren", password=%r) is not None,
+    "wren": User.objects.get(username="wren").check_password(%r),
 }, default=str))
 """
 
@@ -104,6 +129,10 @@ def test_the_copy_has_every_row_and_the_same_accounts(moved):
     after = json.loads(django(postgres, SNAPSHOT % PASSWORD))
     assert after == before
     assert after["wren"] and after["drafts"] == ["half a dream"]
+    # The pictures' files came along into the new machine's storage, every byte.
+    assert "Pictures: 6 files copied" in copied.stdout
+    assert len(after["pictures"]) == 2
+    assert list(Path(MEDIA[postgres]).rglob("*.webp"))
     # New rows continue after the copied ids.
     new = django(postgres, "from django.contrib.auth.models import User\n"
                            "from dreams import entries\nfrom dreams.models import Dream\n"

@@ -46,3 +46,8 @@ def test_long_or_marked_up_openings_are_clipped_and_cleaned():
     assert derive_title("**Bold** start with [a link](https://example.org)") == (
         "Bold start with a link"
     )
+
+
+def test_a_chinese_or_japanese_dream_is_titled_by_its_first_sentence():
+    assert derive_title("我在火车上看见一把伞。火车开进了隧道。") == "我在火车上看见一把伞"
+    assert derive_title("猫が傘を持っていた！それから雨。") == "猫が傘を持っていた"

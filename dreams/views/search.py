@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from dreams import query, search
+from dreams.views.fragments import HtmxHttpRequest, is_fragment
 
 PER_PAGE = 20
 MAX_PAGE = 500
@@ -23,7 +24,7 @@ def _page_number(value: str | None) -> int:
 
 @require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: HtmxHttpRequest) -> HttpResponse:
     # Control characters (a pasted NUL) never reach the page or the query.
     text = query.without_control(request.GET.get("q", ""))[: query.MAX_QUERY * 2]
     page = _page_number(request.GET.get("page"))
@@ -32,7 +33,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     pages = max((results.count + PER_PAGE - 1) // PER_PAGE, 1)
     template = "dreams/search.html"
-    if request.htmx and not request.htmx.history_restore_request:
+    if is_fragment(request):
         template += "#results"
     return render(
         request,

@@ -1,6 +1,7 @@
 """Copy a whole Somnia database into the one this process is configured for (DATABASE_URL):
 how a SQLite journal moves to PostgreSQL. Accounts, sessions, dreams, motifs, tags, drafts and
-trash are copied row by row with their ids; the search index is then rebuilt and checked.
+trash are copied row by row with their ids; the search index is then rebuilt and checked; the
+pictures' files are copied into this process's pictures storage where it lacks them.
 
     DATABASE_URL=postgres://somnia@db/somnia python manage.py migrate
     DATABASE_URL=postgres://somnia@db/somnia python manage.py copy_database sqlite:///somnia.sqlite3
@@ -12,15 +13,17 @@ from pathlib import Path
 
 import dj_database_url
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import FileSystemStorage
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Max
 
-from dreams import search
-from dreams.models import Dream, JournalClock
+from dreams import picture_files, search
+from dreams.models import Dream, JournalClock, Picture
 
 SOURCE = "copy_source"
 BATCH = 2000
@@ -46,8 +49,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "source", help="the database to copy from, e.g. sqlite:///somnia.sqlite3"
         )
+        parser.add_argument(
+            "--media-from",
+            type=Path,
+            default=None,
+            help="the folder of the source's picture files (default: SOMNIA_MEDIA_ROOT/pictures)",
+        )
 
-    def handle(self, *args, source: str, **options):
+    def handle(self, *args, source: str, media_from: Path | None = None, **options):
+        self.media_from = media_from or Path(settings.MEDIA_ROOT) / "pictures"
         try:
             parsed = dj_database_url.parse(source)
         except ValueError as error:
@@ -127,7 +137,26 @@ class Command(BaseCommand):
                 raise CommandError(
                     "Nothing was copied: the search index did not match: " + "; ".join(problems[:5])
                 )
+            self._carry_pictures()
         return copied
+
+    def _carry_pictures(self) -> None:
+        """The copied pictures' files, into this storage where it lacks them (an S3 bucket,
+        say), checked; a file found nowhere undoes the whole copy."""
+        files = picture_files.files_named(Picture.objects.values_list("key", "files", "sha256"))
+        if not files:
+            return
+        try:
+            copied, present = picture_files.copy_between(
+                files=files, source=FileSystemStorage(location=self.media_from)
+            )
+        except picture_files.MediaProblem as problem:
+            raise CommandError(
+                f"Nothing was copied: {problem} (looked in {self.media_from}; --media-from names "
+                "the source's picture folder; files already copied are left for "
+                "`remove_orphan_pictures`)."
+            ) from None
+        self.stdout.write(f"Pictures: {copied} files copied, {present} already in place.")
 
     def _continue_ids(self, models, source, target) -> None:
         """New rows take ids after the copied ones, and after any the source ever gave out
