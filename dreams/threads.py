@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from dreams.models import Dream, DreamMotif
+from dreams.models import Dream, DreamMotif, DreamQuerySet
 
 MAX_THREAD = 500
 
@@ -23,8 +23,9 @@ def _links(owner) -> dict[int, int | None]:
     return dict(Dream.objects.owned_by(owner).values_list("pk", "recurs_id"))
 
 
-def members(dream: Dream) -> list[Dream]:
-    """Every dream of the thread this one belongs to, earliest first (one owner's only)."""
+def members(dream: Dream, *, among: DreamQuerySet) -> list[Dream]:
+    """The dreams of the thread this one belongs to that are `among` these (say, what a viewer
+    may read: Dream.objects.visible_to(viewer)), earliest first. A thread is one owner's."""
     earlier = _links(dream.owner)
     later: dict[int, list[int]] = {}
     for pk, recurs in earlier.items():
@@ -37,7 +38,7 @@ def members(dream: Dream) -> list[Dream]:
     while frontier and len(thread) < MAX_THREAD:
         frontier = [pk for parent in frontier for pk in later.get(parent, ()) if pk not in thread]
         thread.update(frontier)
-    found = Dream.objects.filter(pk__in=thread)
+    found = among.filter(pk__in=thread)
     return sorted(found, key=lambda d: (when(d), d.created_at, d.pk))
 
 
@@ -70,7 +71,28 @@ class Occurrence:
     went: list[str] = field(default_factory=list)
 
 
-def story(thread: list[Dream]) -> list[Occurrence]:
+@dataclass
+class Story:
+    """A thread told in order: its occurrences, earliest first."""
+
+    occurrences: list[Occurrence]
+
+    @property
+    def first(self) -> datetime.date | None:
+        return self.occurrences[0].day if self.occurrences else None
+
+    @property
+    def last(self) -> datetime.date | None:
+        return self.occurrences[-1].day if self.occurrences else None
+
+    @property
+    def mean_gap(self) -> int | None:
+        """The days between one occurrence and the next, on average (rounded); None for one."""
+        gaps = [o.gap_days for o in self.occurrences if o.gap_days is not None]
+        return round(sum(gaps) / len(gaps)) if gaps else None
+
+
+def story(thread: list[Dream]) -> Story:
     """Each occurrence with the days since the one before and the motifs that came and went."""
     names: dict[int, set[str]] = {d.pk: set() for d in thread}
     for dream_id, name in (
@@ -88,4 +110,4 @@ def story(thread: list[Dream]) -> list[Occurrence]:
             occurrence.went = sorted(names[previous.dream.pk] - names[dream.pk])
         out.append(occurrence)
         previous = occurrence
-    return out
+    return Story(out)

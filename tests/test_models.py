@@ -75,15 +75,21 @@ def test_tag_names_are_unique_per_owner(user, other_user):
         Tag.objects.create(owner=user, name="non - lucid")
 
 
-def test_set_tags_creates_reuses_and_removes(make_dream, user):
+def test_tag_verbs_keep_tags_to_their_owner_and_count_live_dreams(make_dream, user, other_user):
+    from django.contrib.auth.models import AnonymousUser
+
     from dreams import entries
 
-    dream = make_dream(user, tags=["Work", "flying dreams"])
-    assert sorted(dream.tag_names) == ["Work", "flying dreams"]
-    entries.set_tags(dream, ["work", "Family"])
-    dream.refresh_from_db()
-    assert sorted(t.normalised for t in dream.tags.all()) == ["family", "work"]
-    assert Tag.objects.filter(owner=user).count() == 3
+    make_dream(user, tags=["Non-Lucid", "flying"])
+    entries.trash(make_dream(user, tags=["non-lucid"]))
+    make_dream(other_user, tags=["non-lucid"])
+    mine = Tag.objects.owned_by(user)
+    assert [t.name for t in mine.matching("NON – LU")] == ["Non-Lucid"]
+    assert mine.matching("  ").count() == mine.count() == 2
+    counts = {t.normalised: t.dream_count for t in mine.with_dream_counts()}
+    assert counts == {"non-lucid": 1, "flying": 1}  # the trashed dream is not counted
+    assert Tag.objects.owned_by(AnonymousUser()).count() == 0
+    assert Tag.objects.all().count() == 3
 
 
 def test_an_import_key_is_unique_per_owner(make_dream, user):
@@ -92,44 +98,19 @@ def test_an_import_key_is_unique_per_owner(make_dream, user):
         make_dream(user, source="seed", source_id="abc")
 
 
-def test_create_many_saves_as_save_dream_does(user, other_user):
-    from dreams import entries, search
+def test_motif_links_count_dreams_per_month_among_the_dreams_asked(make_dream, user, other_user):
+    import datetime
 
-    made = entries.create_many(
-        [
-            (Dream(owner=user, title="a", body="A mirror and a staircase."), ["Work", "x"]),
-            (Dream(owner=other_user, title="b", body="Mirrors, mirrored."), ["work"]),
-            (Dream(owner=user, title="c", body="Nothing much."), []),
-        ]
-    )
-    assert all(d.pk for d in made)
-    assert {m.slug for m in made[0].shown_motifs} >= {"mirror", "staircase"}
-    assert made[1].motif_links.get(motif__slug="mirror").count == 2
-    assert Tag.objects.filter(normalised="work").count() == 2
-    assert search.check_index() == []
-
-
-def test_cards_are_written_with_the_dream_so_galleries_need_no_motif_query(user):
-    from dreams import entries
-
-    bulk = entries.create_many(
-        [(Dream(owner=user, title="a", body="A mirror, a mirror, a hand."), [])]
-    )[0]
-    single = entries.save_dream(Dream(owner=user, title="b", body="A mirror, a mirror, a hand."))
-    for dream in (bulk, single):
-        dream = Dream.objects.get(pk=dream.pk)
-        assert [m.slug for m in dream.card_motifs][:2] == ["mirror", "hand"]
-        assert "mirror" in dream.card["alt"]
-
-
-def test_every_write_to_a_dream_moves_the_change_stamp(make_dream, user):
-    """Caches of what dreams show are keyed on it; a trigger ticks it whatever the path."""
-    from dreams.models import change_stamp
-
-    dream = make_dream(user)
-    stamps = [change_stamp()]
-    Dream.objects.filter(pk=dream.pk).update(recurring=True)  # no updated_at, no signal
-    stamps.append(change_stamp())
-    Dream.objects.filter(pk=dream.pk).delete()
-    stamps.append(change_stamp())
-    assert len(set(stamps)) == 3
+    for day in (datetime.date(2025, 1, 3), datetime.date(2025, 1, 20), datetime.date(2025, 3, 1)):
+        make_dream(user, body="A moth at the lamp.", dreamt_on=day)
+    make_dream(other_user, body="A moth at the lamp.", dreamt_on=datetime.date(2025, 1, 5))
+    moth = Motif.objects.get(slug="moth", owner=None)
+    links = DreamMotif.objects.shown().filter(motif=moth)
+    rows = links.in_dreams(Dream.objects.owned_by(user)).per_month()
+    months = {(str(row["month"])[:7], row["n"]) for row in rows}
+    assert months == {("2025-01", 2), ("2025-03", 1)}
+    assert links.in_dreams(Dream.objects.all()).seen_dates() == {
+        "first": datetime.date(2025, 1, 3),
+        "last": datetime.date(2025, 3, 1),
+        "undated": 0,
+    }

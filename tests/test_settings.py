@@ -136,9 +136,8 @@ def test_uploads_are_limited():
     from django.conf import settings
 
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 10 * 1024 * 1024
-    from dreams import portability
-
-    assert portability.MAX_FILE_BYTES <= 50 * 1024 * 1024
+    assert settings.IMPORT_UPLOAD_MAX_BYTES <= 200 * 1024 * 1024
+    assert settings.IMPORT_PENDING_MAX >= 1
 
 
 def test_a_read_only_database_file_gets_the_clear_page_and_stays_whole(tmp_path):

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dreams import insight_charts, insights
-from dreams.models import change_stamp
+from dreams import caching, insight_charts, insights
 
 MONTHS = 24
 CACHE_SECONDS = 300
@@ -24,25 +22,35 @@ TOP = 12
 @require_safe
 def insights_page(request: HttpRequest) -> HttpResponse:
     # The charts change only when the journal does: kept per process under that key.
-    stamp = change_stamp()
-    key = f"insights:{request.user.pk}:{stamp}:{timezone.localdate()}"
-    context = caches["local"].get_or_set(key, lambda: _insights(request.user), CACHE_SECONDS)
+    key = caching.key(
+        "insights", request.user.pk, caching.journal_stamp(), timezone.localdate().isoformat()
+    )
+    context = caching.kept(key, lambda: _insights(request.user), seconds=CACHE_SECONDS)
     return render(request, "dreams/insights.html", context)
 
 
 def _insights(user) -> dict:
     today = timezone.localdate()
+    partial = insights.partials(user, today=today)
+    totals = insights.totals(user, partial=partial)
+    if not totals.dreams:
+        return {"totals": totals}
     days = insights.per_day(user, since=today - datetime.timedelta(days=371))
-    months = insights.per_month(user, months=MONTHS, today=today)
+    months = insights.per_month(user, months=MONTHS, today=today, partial=partial)
+    years = insights.per_year(user, partial=partial)
     motifs = insights.top_motifs(user, limit=insights.GRAPH_MOTIFS)
     tags = insights.top_tags(user, limit=TOP)
     pairs = insights.cooccurrence(user, motifs)
     names = {m.pk: m for m in motifs}
     linked = {pk for a, b, _ in pairs for pk in (a, b)}
-    total = sum(n for _, n, _, _ in months)
     return {
-        "total": total,
+        "totals": totals,
+        "months_total": sum(n for _, n, _, _ in months),
         "year_total": sum(days.values()),
+        "years": years,
+        "per_year": insight_charts.bar_chart(
+            [(str(year), n) for year, n in years], label="Dreams per year, by the date dreamt"
+        ),
         "heatmap": insight_charts.calendar_heatmap(
             days, end=today, label=f"Dreams per day over the last year: {sum(days.values())}"
         ),

@@ -1,8 +1,10 @@
 """Insights and import in a real browser."""
 
+import datetime
 import re
 
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from dreams import entries
@@ -10,8 +12,10 @@ from dreams.models import Dream
 
 
 def test_insights_draw_and_pass_axe(new_page, writer, log_in):
-    for body in ["A mirror and a moth.", "A moth, a mirror, a wolf.", "A wolf on the stairs."]:
-        entries.save_dream(Dream(owner=writer, title="d", body=body, lucid=True))
+    today = timezone.localdate()
+    for days, body in enumerate(["A mirror and a moth.", "A moth, a mirror, a wolf.", "A wolf."]):
+        day = today - datetime.timedelta(days=days * 20)  # dated: undated dreams draw no days
+        entries.save_dream(Dream(owner=writer, title="d", body=body, lucid=True, dreamt_on=day))
     page = log_in(new_page(scheme="dark"), writer)
     page.goto("/insights/")
     for selector in (".heatmap", ".bar-chart", ".share-chart", ".hbar-chart", ".graph"):
@@ -35,3 +39,17 @@ def test_importing_a_csv_shows_a_preview_then_progress(new_page, writer, log_in,
     page.get_by_role("button", name=re.compile("Import 2 dreams")).click()
     expect(page.locator(".note-ok")).to_contain_text("2 created")
     assert Dream.objects.filter(owner=writer).count() == 2
+
+
+def test_on_a_phone_the_calendar_opens_on_the_newest_days(new_page, writer, log_in):
+    # The year does not fit 390 px: the part in view is the one with last night's dream.
+    entries.save_dream(
+        Dream(owner=writer, title="d", body="A heron.", dreamt_on=timezone.localdate())
+    )
+    page = log_in(new_page(width=390, height=844), writer)
+    page.goto("/insights/")
+    last_night = page.locator(".heatmap rect.heat:not(.heat--0)")
+    expect(last_night).to_have_count(1)
+    chart = page.locator(".chart").filter(has=page.locator(".heatmap")).bounding_box()
+    box = last_night.bounding_box()
+    assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
