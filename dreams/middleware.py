@@ -97,4 +97,10 @@ class WriterTimeZoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The thread goes back to the default zone: whatever it runs next (a test's own
+            # code after a test client's request, a management command) is not on this
+            # writer's day.
+            timezone.deactivate()

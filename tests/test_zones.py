@@ -102,3 +102,11 @@ def test_the_trash_shows_when_on_the_writers_clock(client, user, make_dream):
     html = client.get(reverse("dreams:trash")).content.decode()
     assert there.strftime("%H:%M") in html and there.isoformat()[:19] in html
 
+
+def test_a_request_leaves_the_thread_on_the_default_zone(client, user):
+    # The zone is the request's: code that runs after it in the same thread (the next test,
+    # a command) must not find itself on a writer's day that is already tomorrow in UTC.
+    zones.set_zone(user=user, reported="Pacific/Kiritimati")
+    client.force_login(user)
+    client.get(reverse("dreams:new"))
+    assert timezone.get_current_timezone_name() == "UTC"
