@@ -25,6 +25,9 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 # A title the author wrote: a first-line heading, or "Title: ...".
 _OWN_TITLE = re.compile(r"\A\s*(?:#{1,6}\s+|title:\s*)(?P<title>[^\n]+)\n", re.IGNORECASE)
 _QUOTES = "\"'“”‘’«»"
+# What a title never ends on: a clause's comma or colon, a dash left by a cut.
+_TRAILING = " ,;:-–—"
+_CLAUSE_END = re.compile(r",|\s(?:--|[-–—])\s")
 _WORD = r"[^\W\d_][\w’'\-]*"
 _ARTICLE = r"(?:an?|the|some|this|that|his|her|their|my|your|its|our)"
 # "a mezzanine of slick obsidian", "a city made of moonlit glass": the dream's own images.
@@ -100,7 +103,7 @@ def _clip(title: str) -> str:
     if len(title) <= MAX_TITLE:
         return title
     cut = title[: MAX_TITLE - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:-") + "…"
+    return cut.rstrip(_TRAILING) + "…"
 
 
 def _looks_like_verb(word: str) -> bool:
@@ -148,8 +151,10 @@ def derive_title(text: str) -> str:
         return _clip(image)
     first = _SENTENCE.split(narrative, maxsplit=1)[0]
     first = " ".join(word.strip(_QUOTES) for word in first.split()).strip(" .!?…,;:。！？")
-    # A clause ends at a comma: "I could fly, if..." gives "I could fly".
-    clause = first.split(",")[0] if len(first.split(",")[0].split()) >= 3 else first
+    # A clause ends at a comma or a spaced dash: "I could fly, if..." and "Ich stand in
+    # einem Raum aus Glas – und draußen…" end before it.
+    opening = _CLAUSE_END.split(first, maxsplit=1)[0]
+    clause = opening if len(opening.split()) >= 3 else first
     words = _trim(clause.split()[:8]) or clause.split()[:8]
-    title = " ".join(words).rstrip(",;:")
+    title = " ".join(words).rstrip(_TRAILING)
     return _clip(title[:1].upper() + title[1:]) if title else UNTITLED

@@ -48,6 +48,23 @@ def test_long_or_marked_up_openings_are_clipped_and_cleaned():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "Ich stand in einem Raum aus Glas – und draußen regnete es.",
+            "Ich stand in einem Raum aus Glas",
+        ),
+        ("Ich ging durch eine Stadt — sie war leer.", "Ich ging durch eine Stadt"),
+        ("We walked along the pier -- nobody else was there.", "We walked along the pier"),
+        ("We ran - fast - to the sea.", "We ran - fast - to the sea"),
+    ],
+)
+def test_a_spaced_dash_ends_the_opening_clause_and_no_title_ends_on_one(text, title):
+    assert derive_title(text) == title
+    assert not derive_title(("Langer Satz " * 20) + "– Ende").rstrip("…").endswith(("–", " "))
+
+
 def test_a_chinese_or_japanese_dream_is_titled_by_its_first_sentence():
     assert derive_title("我在火车上看见一把伞。火车开进了隧道。") == "我在火车上看见一把伞"
     assert derive_title("猫が傘を持っていた！それから雨。") == "猫が傘を持っていた"
