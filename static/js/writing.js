@@ -298,10 +298,43 @@
     document.addEventListener("click", function (event) {
       var button = event.target.closest && event.target.closest('button[name="motif_choice"]');
       if (!button || !form.contains(button)) return;
+      keepRowHeights();
       var parts = button.value.split(":");
       var field = form.querySelector('input[type="hidden"][name="motif-' + parts[0] + '"]');
       if (field) field.value = parts.slice(1).join(":");
     }, true);
+    // The panel's rows keep their height through a choice: a row that says "not in this
+    // dream" needs one line where its choices took two, and the rows below would move up
+    // under a thumb already on its way to the next row's button.
+    var rowHeights = {};
+    function panelRows() {
+      var panel = document.getElementById("motif-suggestions");
+      return panel ? Array.prototype.slice.call(panel.querySelectorAll("li.suggestion")) : [];
+    }
+    function rowSlug(row) {
+      var field = row.querySelector('input[type="hidden"][name^="motif-"]');
+      return field ? field.name : "";
+    }
+    function keepRowHeights() {
+      panelRows().forEach(function (row) {
+        var slug = rowSlug(row);
+        if (slug) rowHeights[slug] = Math.max(rowHeights[slug] || 0, row.getBoundingClientRect().height);
+      });
+    }
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var target = event.detail.target;
+      if (!target || target.id !== "motif-suggestions") return;
+      panelRows().forEach(function (row) {
+        var height = rowHeights[rowSlug(row)];
+        if (height && row.getBoundingClientRect().height < height) row.style.minHeight = height + "px";
+      });
+    });
+    var panelWidth = window.innerWidth;
+    window.addEventListener("resize", function () {
+      // A turned phone rewraps the rows; a keyboard that opens changes only the height.
+      if (window.innerWidth !== panelWidth) rowHeights = {};
+      panelWidth = window.innerWidth;
+    });
     document.addEventListener("submit", function (event) {
       var button = event.submitter;
       if (event.target !== form || !button || button.name !== "motif_choice" || !window.htmx) return;

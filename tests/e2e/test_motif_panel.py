@@ -104,6 +104,28 @@ def test_quick_taps_are_all_kept_though_each_cancels_the_last_request(new_page, 
     assert statuses["mirror"] == "added"
 
 
+def test_a_choice_leaves_the_rows_below_where_the_thumb_expects_them(new_page, writer, log_in):
+    # "Not this" turns a row's quote and three buttons into a name and Undo: one line on a
+    # phone where it took two. The rows below used to move up, and a quick second tap landed
+    # between them.
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    page.locator("#id_body").type(TEXT)
+    rows = page.locator("#motif-suggestions .suggestion")
+    expect(rows.filter(has_text="Staircase")).to_be_visible()
+    assert rows.count() >= 3
+    first, last = rows.first, rows.last
+    # Where each row sits in the panel (the page scrolls under the taps).
+    tops = """rows => rows.map((row) => Math.round(
+        row.getBoundingClientRect().top - rows[0].getBoundingClientRect().top))"""
+    before = rows.evaluate_all(tops)
+    first.get_by_role("button", name="Not this").click()
+    expect(first).to_have_class(re.compile("suggestion--removed"))
+    last.get_by_role("button", name="Not this").click()
+    expect(last).to_have_class(re.compile("suggestion--removed"))
+    assert rows.evaluate_all(tops) == before
+
+
 def test_without_javascript_a_choice_is_a_plain_form_post(new_page, writer, log_in):
     page = log_in(new_page(javascript=False, **PHONE), writer)
     page.goto("/dreams/new/")
