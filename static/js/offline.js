@@ -8,7 +8,12 @@
 
   function meta() { return document.querySelector('meta[name="somnia-offline"]'); }
 
+  // The token to send with: the CSRF cookie's, which is always the current one. The token
+  // written into this page is stale when the page is the offline copy, kept before the writer
+  // logged in (logging in renews the token); it serves only where cookies cannot be read.
   function csrfToken() {
+    var cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || ""; }
     catch (e) { return ""; }
   }
@@ -102,22 +107,39 @@
     });
   }
 
-  var sending = null;
-  function refresh(send) {
-    var info = meta();
-    if (!info || !window.indexedDB || typeof SomniaQueue === "undefined") return Promise.resolve();
+  // What this page has seen arrive, sent by itself or by the worker (a "somnia-sent"
+  // message): the page keeps saying so whichever sender got there first.
+  var arrived = [];
+  function noteArrived(sent, writer) {
+    (sent || []).forEach(function (entry) {
+      var known = arrived.some(function (a) { return a.key === entry.key; });
+      if (!known && (!writer || entry.writer === writer)) arrived.push(entry);
+    });
+    return arrived;
+  }
+
+  function writerHere(info) {
     // The offline page may have been kept before anyone logged in: the last writer here.
     var writer = info.dataset.user;
     try {
       if (writer) localStorage.setItem("somnia-last-writer", writer);
       else writer = localStorage.getItem("somnia-last-writer") || "";
     } catch (e) { /* private mode */ }
+    return writer;
+  }
+
+  var sending = null;
+  function refresh(send, sentElsewhere) {
+    var info = meta();
+    if (!info || !window.indexedDB || typeof SomniaQueue === "undefined") return Promise.resolve();
+    var writer = writerHere(info);
+    noteArrived(sentElsewhere, writer);
     var go = forgetSaved().then(function () {
       return send && navigator.onLine && writer ? SomniaQueue.sendAll(csrfToken(), writer) : [];
     });
     sending = go.then(function (sent) {
       return SomniaQueue.all().then(function (entries) {
-        render(entries.filter(function (e) { return writer && e.writer === writer; }), sent || []);
+        render(entries.filter(function (e) { return writer && e.writer === writer; }), noteArrived(sent, writer));
       });
     }).catch(function (error) { console.warn("Somnia: the offline queue could not be read", error); });
     return sending;
@@ -139,5 +161,10 @@
     });
     refresh(true);
     window.addEventListener("online", function () { refresh(true); });
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && event.data.type === "somnia-sent") refresh(false, event.data.sent);
+      });
+    }
   });
 })();

@@ -67,6 +67,14 @@ var SomniaQueue = (function () {
   function all() { return run("readonly", function (store) { return store.getAll(); }); }
   function remove(key) { return run("readwrite", function (store) { store.delete(key); }); }
   function update(entry) { return run("readwrite", function (store) { store.put(entry); }); }
+  // Update an entry only if it is still queued: a reply that says "not yet" must not bring
+  // back an entry that another sender (the worker, another tab) has sent meanwhile.
+  function keep(entry) {
+    return run("readwrite", function (store) {
+      var found = store.get(entry.key);
+      found.onsuccess = function () { if (found.result) store.put(entry); };
+    });
+  }
 
   function reasonFrom(result) {
     if (result.conflict) return "This dream was changed elsewhere meanwhile; open it to merge your words into it (both sides changed one passage: choose which to keep).";
@@ -92,7 +100,7 @@ var SomniaQueue = (function () {
         entry.reason = response.status === 403
           ? "Not sent yet: open Somnia again to send it."
           : "Not sent yet: log in to send it.";
-        return update(entry).then(function () { return "waiting"; });
+        return keep(entry).then(function () { return "waiting"; });
       }
       return response.json().then(function (result) {
         if (result.ok) {
@@ -102,7 +110,7 @@ var SomniaQueue = (function () {
         }
         if (result.wrongWriter) {
           entry.reason = "Kept for the account that wrote it; it is sent when that account logs in here.";
-          return update(entry).then(function () { return "waiting"; });
+          return keep(entry).then(function () { return "waiting"; });
         }
         entry.status = "refused";
         entry.conflict = !!result.conflict;  // its words wait on the merge page (result.url)

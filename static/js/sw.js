@@ -99,12 +99,27 @@ function saveOrQueue(request) {
   });
 }
 
+// Send the queue, then tell the open pages what arrived: a page whose own send failed (or
+// found the queue already empty) still says the dream is in the journal.
+function sendQueue() {
+  return SomniaQueue.sendAll().then(function (sent) {
+    if (!sent.length) return null;
+    var message = {
+      type: "somnia-sent",
+      sent: sent.map(function (e) { return { key: e.key, writer: e.writer, dreamUrl: e.dreamUrl || "" }; }),
+    };
+    return self.clients.matchAll({ type: "window" }).then(function (pages) {
+      pages.forEach(function (page) { page.postMessage(message); });
+    });
+  });
+}
+
 self.addEventListener("sync", function (event) {
-  if (event.tag === "somnia-send") event.waitUntil(SomniaQueue.sendAll());
+  if (event.tag === "somnia-send") event.waitUntil(sendQueue());
 });
 
 self.addEventListener("message", function (event) {
   // Logging out: forget the kept forms, so the next person here finds none.
   if (event.data === "forget-pages") event.waitUntil(caches.delete(PAGES));
-  if (event.data === "send") event.waitUntil(SomniaQueue.sendAll());
+  if (event.data === "send") event.waitUntil(sendQueue());
 });

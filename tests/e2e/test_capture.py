@@ -397,6 +397,40 @@ def test_after_one_visit_the_form_opens_offline_and_a_dream_saved_offline_arrive
     assert page.evaluate("SomniaQueue.all().then(e => e.length)") == 0
 
 
+def test_a_newcomer_saves_offline_and_back_online_is_told_the_dream_arrived(
+    new_page, transactional_db
+):
+    # The worker is installed on the sign-up page, before the account exists: the offline
+    # page it keeps carries a token that logging in renews. Sending with it was refused, and
+    # the page said "Not sent yet" while the worker's own send had saved the dream.
+    page = new_page(**PHONE)
+    page.goto("/accounts/signup/")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    page.locator("#id_username").fill("marlow")
+    page.locator("#id_password1").fill("owls in the attic 31")
+    page.locator("#id_password2").fill("owls in the attic 31")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile("/dreams/new/$"))
+    _wait_for_offline_copy(page)
+    page.context.set_offline(True)
+    page.goto("/dreams/new/")
+    page.locator("#id_body").type("A lantern floated up the stairwell.")
+    page.get_by_role("button", name="Save dream").click()
+    queue = page.locator("[data-send-queue]")
+    expect(queue).to_contain_text("Waiting to be sent (1)")
+    page.context.set_offline(False)
+    back = "Back online: your dream was saved"
+    expect(page.get_by_role("heading", level=1)).to_have_text(back, timeout=15_000)
+    page.evaluate("SomniaOffline.settled()")
+    expect(queue).not_to_contain_text("Not sent yet")
+    expect(queue).not_to_contain_text("Waiting to be sent")
+    expect(queue.get_by_role("link", name="Open it")).to_have_attribute("href", DREAM_URL)
+    assert list(Dream.objects.values_list("body", flat=True)) == [
+        "A lantern floated up the stairwell."
+    ]
+    assert page.evaluate("SomniaQueue.all().then(e => e.length)") == 0
+
+
 def test_the_offline_line_never_moves_the_save_button_from_under_the_pointer(
     new_page, writer, log_in
 ):
