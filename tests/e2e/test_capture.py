@@ -73,15 +73,20 @@ def test_the_browser_hashes_words_as_the_server_does(new_page, writer, log_in):
         )
 
 
-@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
-def test_the_writers_own_day_and_clock(new_page, transactional_db, zone):
-    page = new_page(**PHONE, timezone_id=zone)
-    page.goto("/accounts/signup/")
+def sign_up(page):
+    """Fill in the open sign-up page as marlow, who lands on the writing form."""
     page.locator("#id_username").fill("marlow")
     page.locator("#id_password1").fill("owls in the attic 31")
     page.locator("#id_password2").fill("owls in the attic 31")
     page.get_by_role("button", name="Sign up").click()
     expect(page).to_have_url(re.compile("/dreams/new/$"))
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Tokyo"])
+def test_the_writers_own_day_and_clock(new_page, transactional_db, zone):
+    page = new_page(**PHONE, timezone_id=zone)
+    page.goto("/accounts/signup/")
+    sign_up(page)
     there = datetime.datetime.now(zoneinfo.ZoneInfo(zone))
     expect(page.locator("#id_dreamt_on")).to_have_value(there.date().isoformat())
     page.locator("#id_body").type("A ferry crossed a desert.")
@@ -406,11 +411,7 @@ def test_a_newcomer_saves_offline_and_back_online_is_told_the_dream_arrived(
     page = new_page(**PHONE)
     page.goto("/accounts/signup/")
     page.wait_for_function("() => !!navigator.serviceWorker.controller")
-    page.locator("#id_username").fill("marlow")
-    page.locator("#id_password1").fill("owls in the attic 31")
-    page.locator("#id_password2").fill("owls in the attic 31")
-    page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile("/dreams/new/$"))
+    sign_up(page)
     _wait_for_offline_copy(page)
     page.context.set_offline(True)
     page.goto("/dreams/new/")
