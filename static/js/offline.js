@@ -128,6 +128,23 @@
     return writer;
   }
 
+  // Entries still waiting while the network is up (the server or a proxy failed, 502) are
+  // sent again in a while, without waiting for another page.
+  var RETRY_MS = 20000;
+  var retry = null;
+  function retryLater(entries) {
+    var waiting = entries.some(function (e) { return e.status === "waiting"; });
+    if (!waiting || retry || !navigator.onLine) return;
+    retry = setTimeout(function () { retry = null; refresh(true); }, RETRY_MS);
+  }
+
+  // The journal under a "Sent" line shows the dreams just sent: its list is drawn again (the
+  // gallery answers htmx with the list alone; the address and history stay as they are).
+  function journalChanged() {
+    if (!document.getElementById("gallery") || !window.htmx) return;
+    htmx.ajax("GET", location.pathname + location.search, { target: "#gallery", swap: "outerHTML" });
+  }
+
   var sending = null;
   function refresh(send, sentElsewhere) {
     var info = meta();
@@ -139,7 +156,10 @@
     });
     sending = go.then(function (sent) {
       return SomniaQueue.all().then(function (entries) {
-        render(entries.filter(function (e) { return writer && e.writer === writer; }), noteArrived(sent, writer));
+        var mine = entries.filter(function (e) { return writer && e.writer === writer; });
+        render(mine, noteArrived(sent, writer));
+        if (sent && sent.length) journalChanged();
+        retryLater(mine);
       });
     }).catch(function (error) { console.warn("Somnia: the offline queue could not be read", error); });
     return sending;

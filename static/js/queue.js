@@ -83,6 +83,17 @@ var SomniaQueue = (function () {
       "The server refused it.";
   }
 
+  // Why a reply that is not the server's JSON answer left an entry waiting: the session
+  // ended (the login page, or 401), the page's token is stale (403), or the server or a
+  // proxy in between could not take it just now (a 502 on a weak connection).
+  function notYet(response) {
+    if (response.status === 401 || (response.redirected && /\/login\//.test(response.url))) {
+      return "Not sent yet: log in to send it.";
+    }
+    if (response.status === 403) return "Not sent yet: open Somnia again to send it.";
+    return "Not sent yet: the server could not take it just now. It is sent again shortly.";
+  }
+
   // Send one entry. `token`: a fresh CSRF token when a page sends (the one in the kept form
   // may be stale after logging in again). Resolves to "sent", "refused" or "waiting".
   function send(entry, token) {
@@ -97,9 +108,7 @@ var SomniaQueue = (function () {
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
       if (!json) {
-        entry.reason = response.status === 403
-          ? "Not sent yet: open Somnia again to send it."
-          : "Not sent yet: log in to send it.";
+        entry.reason = notYet(response);
         return keep(entry).then(function () { return "waiting"; });
       }
       return response.json().then(function (result) {

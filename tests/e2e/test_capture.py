@@ -626,3 +626,56 @@ def test_back_online_an_untouched_form_saves_no_draft(new_page, writer, log_in):
     page.context.set_offline(True)
     page.context.set_offline(False)
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved")
+
+
+def _queue(page, writer, body):
+    """Put a dream into the device's queue, as a save with no network does."""
+    page.evaluate(
+        """([writer, body]) => SomniaQueue.add({url: "/dreams/new/", fields: [
+               ["draft_key", crypto.randomUUID()], ["writer", writer], ["body", body],
+               ["visibility", "private"]]})""",
+        [str(writer.pk), body],
+    )
+
+
+def test_a_server_that_fails_on_the_way_back_leaves_the_dream_waiting_with_the_reason(
+    new_page, writer, log_in
+):
+    # A weak connection's proxy answers 502: the dream waits, and the line says why (it
+    # said "log in to send it" to a writer who was logged in).
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    page.route(
+        "**/dreams/new/",
+        lambda route: (
+            route.fulfill(status=502, body="Bad Gateway")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    _queue(page, writer, "A gate of salt.")
+    outcome = page.evaluate(
+        """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
+               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.reason]))"""
+    )
+    assert outcome[0] == "waiting" and "could not take it just now" in outcome[1]
+    assert "log in" not in outcome[1]
+    page.unroute("**/dreams/new/")
+    sent = page.evaluate(
+        """() => SomniaQueue.sendAll(document.cookie.match(/csrftoken=([^;]+)/)[1])
+               .then((sent) => sent.length)"""
+    )
+    assert sent == 1
+    assert list(Dream.objects.values_list("body", flat=True)) == ["A gate of salt."]
+
+
+def test_the_journal_under_sent_lists_the_dream_just_sent(new_page, writer, log_in):
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/?scope=mine")
+    expect(page.locator(".gallery__count")).to_have_text("0 dreams")
+    _queue(page, writer, "A gate of salt by the sea.")
+    page.evaluate("SomniaOffline.refresh(true)")
+    expect(page.locator("[data-send-queue]")).to_contain_text("Sent")
+    expect(page.locator(".gallery__count")).to_have_text("1 dream")
+    expect(page.locator("#gallery")).to_contain_text("A gate of salt by the sea")
+    assert page.url.endswith("/?scope=mine")
