@@ -53,3 +53,20 @@ def test_on_a_phone_the_calendar_opens_on_the_newest_days(new_page, writer, log_
     chart = page.locator(".chart").filter(has=page.locator(".heatmap")).bounding_box()
     box = last_night.bounding_box()
     assert chart["x"] <= box["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"]
+
+
+def test_on_a_phone_the_charts_keep_their_own_size_and_scroll_sideways(new_page, writer, log_in):
+    # Shrunk to 390 px, their 11 px labels were 6-7 px: unreadable.
+    today = timezone.localdate()
+    for days, body in enumerate(["A mirror and a moth.", "A moth, a mirror, a wolf."]):
+        day = today - datetime.timedelta(days=days * 40)
+        entries.save_dream(Dream(owner=writer, title="d", body=body, dreamt_on=day))
+    page = log_in(new_page(width=390, height=844), writer)
+    page.goto("/insights/")
+    scales = page.locator(".heatmap, .bar-chart, .share-chart, .hbar-chart").evaluate_all(
+        "svgs => svgs.map((svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width)"
+    )
+    assert len(scales) == 6 and min(scales) >= 0.99
+    for chart in page.locator(".chart:has(.hbar-chart), .chart:has(.bar-chart)").all():
+        assert chart.get_attribute("tabindex") == "0"  # a keyboard can scroll it
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
