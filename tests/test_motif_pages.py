@@ -76,6 +76,18 @@ def test_suggestions_fragment_for_the_writing_form(client, user):
     assert "Undo" in html and "Keep" not in html.split("Undo")[0].split("motif-mirror")[-1]
 
 
+def test_a_panel_with_words_but_no_motif_says_none_were_found(client, user):
+    # "Motifs appear here as you write" under a whole dream read as if it had not looked.
+    client.force_login(user)
+
+    def panel(body):
+        response = client.post("/motifs/suggest/", {"body": body}, headers={"HX-Request": "true"})
+        return response.content.decode()
+
+    assert "No motifs found in these words yet" in panel("Ich weiß nicht mehr, wo ich war.")
+    assert "Motifs appear here as you write" in panel("   ")
+
+
 def test_one_tap_choices_in_the_motif_panel(client, user):
     client.force_login(user)
     body = "Mirrors, a mirrored hall, and a feather."

@@ -125,14 +125,14 @@ def _suggestions(request: HttpRequest, *, note: str = "", ok: bool = True) -> Ht
     dream = None
     if request.POST.get("dream"):
         dream = Dream.objects.owned_by(request.user).filter(pk=request.POST["dream"]).first()
-    suggestions = vocabulary.suggest(
-        request.POST.get("body", "")[:100_000], owner=request.user, dream=dream
-    )
+    body = request.POST.get("body", "")[:100_000]
+    suggestions = vocabulary.suggest(body, owner=request.user, dream=dream)
     return render(
         request,
         "dreams/_motif_suggestions.html",
         {
             "suggestions": suggestions,
+            "written": bool(body.strip()),
             "posted_choices": vocabulary.choices_from(request.POST),
             "choice_labels": vocabulary.Choice.LABELS.items(),
             "categories": Motif.Category.choices,

@@ -136,3 +136,17 @@ def test_a_dream_pages_buttons_stay_buttons_on_a_phone(new_page, writer, log_in,
         assert 40 <= box["height"] <= 60 and box["x"] + box["width"] <= size["width"], name
     written = page.locator(".dream__written").bounding_box()
     assert written["height"] <= 60  # two lines at most
+
+
+@pytest.mark.parametrize("touch", [True, False], ids=["touch", "keyboard"])
+def test_the_keyboard_shortcut_is_offered_only_where_there_is_a_keyboard(
+    new_page, writer, log_in, touch
+):
+    page = log_in(new_page(**PHONES[0], has_touch=touch, is_mobile=touch), writer)
+    page.goto("/dreams/new/")
+    hint = page.locator(".dream-form .keyboard-only")
+    expect(hint).to_contain_text("Enter")
+    if touch:
+        expect(hint).to_be_hidden()
+    else:
+        expect(hint).to_be_visible()
