@@ -182,6 +182,9 @@ def test_a_second_tab_logs_out_and_the_first_keeps_every_word(new_page, writer, 
     other = writing.context.new_page()
     other.goto("/accounts/")
     other.get_by_role("button", name="Log out").click()
+    # Closed only once it has landed: Chromium can hang closing a page whose navigation the
+    # service worker is still answering (page.close() has no timeout).
+    expect(other.locator(".messages")).to_contain_text("You are logged out.")
     other.close()
     writing.locator("#id_body").press("End")
     writing.keyboard.type("I climbed the light itself.")
