@@ -109,12 +109,15 @@
 
   // What this page has seen arrive, sent by itself or by the worker (a "somnia-sent"
   // message): the page keeps saying so whichever sender got there first.
+  // A journal on the page is drawn again when something new arrived.
   var arrived = [];
   function noteArrived(sent, writer) {
-    (sent || []).forEach(function (entry) {
+    var fresh = (sent || []).filter(function (entry) {
       var known = arrived.some(function (a) { return a.key === entry.key; });
-      if (!known && (!writer || entry.writer === writer)) arrived.push(entry);
+      return !known && (!writer || entry.writer === writer);
     });
+    arrived = arrived.concat(fresh);
+    if (fresh.length) journalChanged();
     return arrived;
   }
 
@@ -133,7 +136,7 @@
   var RETRY_MS = 20000;
   var retry = null;
   function retryLater(entries) {
-    var waiting = entries.some(function (e) { return e.status === "waiting"; });
+    var waiting = entries.some(function (e) { return e.status === "waiting" && e.retry; });
     if (!waiting || retry || !navigator.onLine) return;
     retry = setTimeout(function () { retry = null; refresh(true); }, RETRY_MS);
   }
@@ -158,7 +161,6 @@
       return SomniaQueue.all().then(function (entries) {
         var mine = entries.filter(function (e) { return writer && e.writer === writer; });
         render(mine, noteArrived(sent, writer));
-        if (sent && sent.length) journalChanged();
         retryLater(mine);
       });
     }).catch(function (error) { console.warn("Somnia: the offline queue could not be read", error); });

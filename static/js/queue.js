@@ -109,6 +109,7 @@ var SomniaQueue = (function () {
       var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
       if (!json) {
         entry.reason = notYet(response);
+        entry.retry = response.status >= 500;  // worth sending again soon, from this page
         return keep(entry).then(function () { return "waiting"; });
       }
       return response.json().then(function (result) {

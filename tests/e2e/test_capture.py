@@ -659,9 +659,10 @@ def test_a_server_that_fails_on_the_way_back_leaves_the_dream_waiting_with_the_r
     _queue(page, writer, "A gate of salt.")
     outcome = page.evaluate(
         """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
-               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.reason]))"""
+               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.reason, e.retry]))"""
     )
     assert outcome[0] == "waiting" and "could not take it just now" in outcome[1]
+    assert outcome[2] is True  # the page sends it again shortly
     assert "log in" not in outcome[1]
     page.unroute("**/dreams/new/")
     sent = page.evaluate(
