@@ -97,10 +97,30 @@ class WriterTimeZoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(name))
         else:
             timezone.deactivate()
+        zone = timezone.get_current_timezone()
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             # The thread goes back to the default zone: whatever it runs next (a test's own
             # code after a test client's request, a management command) is not on this
             # writer's day.
             timezone.deactivate()
+        if response.streaming and not getattr(response, "is_async", False):
+            # A streamed answer (an import's progress) runs its work as it is sent, after
+            # this returns: on the writer's day too.
+            response.streaming_content = _in_zone(response.streaming_content, zone)
+        return response
+
+
+def _in_zone(content, zone):
+    """Yield what `content` yields, each part made with `zone` active."""
+    parts = iter(content)
+    while True:
+        with timezone.override(zone):
+            part = next(parts, _END)
+        if part is _END:
+            return
+        yield part
+
+
+_END = object()

@@ -62,7 +62,12 @@ def test_long_or_marked_up_openings_are_clipped_and_cleaned():
 )
 def test_a_spaced_dash_ends_the_opening_clause_and_no_title_ends_on_one(text, title):
     assert derive_title(text) == title
-    assert not derive_title(("Langer Satz " * 20) + "– Ende").rstrip("…").endswith(("–", " "))
+
+
+def test_a_title_clipped_after_a_dash_does_not_end_on_it():
+    # The cut at MAX_TITLE falls just after the "–": it used to stay, before the "…".
+    title = derive_title("# " + "abcdefghi " * 5 + "– xyzxyzxyzxyzxyz and on\nA dream.")
+    assert title == "abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi…"
 
 
 def test_a_chinese_or_japanese_dream_is_titled_by_its_first_sentence():

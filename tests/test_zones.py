@@ -110,3 +110,24 @@ def test_a_request_leaves_the_thread_on_the_default_zone(client, user):
     client.force_login(user)
     client.get(reverse("dreams:new"))
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_a_streamed_answer_is_made_on_the_writers_day(rf, user):
+    # An import's progress is streamed: its work runs as the answer is sent, after the
+    # middleware has returned, and must still date things by the writer's today.
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.http import StreamingHttpResponse
+
+    from dreams.middleware import WriterTimeZoneMiddleware
+
+    zones.set_zone(user=user, reported="Pacific/Kiritimati")
+
+    def stream(request):
+        return StreamingHttpResponse(timezone.get_current_timezone_name() for _ in range(2))
+
+    request = rf.get("/")
+    request.user, request.session = user, SessionStore()
+    response = WriterTimeZoneMiddleware(stream)(request)
+    assert timezone.get_current_timezone_name() == "UTC"
+    assert b"".join(response.streaming_content) == b"Pacific/Kiritimati" * 2
+    assert timezone.get_current_timezone_name() == "UTC"

@@ -114,7 +114,7 @@
   function noteArrived(sent, writer) {
     var fresh = (sent || []).filter(function (entry) {
       var known = arrived.some(function (a) { return a.key === entry.key; });
-      return !known && (!writer || entry.writer === writer);
+      return !known && writer && entry.writer === writer;
     });
     arrived = arrived.concat(fresh);
     if (fresh.length) journalChanged();
@@ -131,20 +131,22 @@
     return writer;
   }
 
-  // Entries still waiting while the network is up (the server or a proxy failed, 502) are
-  // sent again in a while, without waiting for another page.
+  // Entries a gateway or a busy server could not take (502, 503, 504) are sent again from
+  // this page after 20 s, then 40, 80...: SomniaQueue counts the attempts and stops asking.
   var RETRY_MS = 20000;
   var retry = null;
   function retryLater(entries) {
-    var waiting = entries.some(function (e) { return e.status === "waiting" && e.retry; });
-    if (!waiting || retry || !navigator.onLine) return;
-    retry = setTimeout(function () { retry = null; refresh(true); }, RETRY_MS);
+    var due = entries.filter(function (e) { return e.status === "waiting" && e.retry; });
+    if (!due.length || retry || !navigator.onLine) return;
+    var attempts = Math.min.apply(null, due.map(function (e) { return e.attempts || 1; }));
+    retry = setTimeout(function () { retry = null; refresh(true); }, RETRY_MS * Math.pow(2, attempts - 1));
   }
 
   // The journal under a "Sent" line shows the dreams just sent: its list is drawn again (the
   // gallery answers htmx with the list alone; the address and history stay as they are).
+  // Only at the top of the list: a reader further down keeps the pages and place they have.
   function journalChanged() {
-    if (!document.getElementById("gallery") || !window.htmx) return;
+    if (!document.getElementById("gallery") || !window.htmx || window.scrollY > 400) return;
     htmx.ajax("GET", location.pathname + location.search, { target: "#gallery", swap: "outerHTML" });
   }
 

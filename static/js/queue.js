@@ -66,13 +66,18 @@ var SomniaQueue = (function () {
 
   function all() { return run("readonly", function (store) { return store.getAll(); }); }
   function remove(key) { return run("readwrite", function (store) { store.delete(key); }); }
-  function update(entry) { return run("readwrite", function (store) { store.put(entry); }); }
-  // Update an entry only if it is still queued: a reply that says "not yet" must not bring
-  // back an entry that another sender (the worker, another tab) has sent meanwhile.
-  function keep(entry) {
+  // Change only these fields of an entry, and only while it is still queued (and, with
+  // `whileWaiting`, still waiting): a reply must not bring back an entry another sender (the
+  // worker, another tab) has sent meanwhile, nor undo what that sender wrote into it.
+  function patch(key, changes, whileWaiting) {
     return run("readwrite", function (store) {
-      var found = store.get(entry.key);
-      found.onsuccess = function () { if (found.result) store.put(entry); };
+      var found = store.get(key);
+      found.onsuccess = function () {
+        var stored = found.result;
+        if (!stored || (whileWaiting && stored.status !== "waiting")) return;
+        Object.keys(changes).forEach(function (name) { stored[name] = changes[name]; });
+        store.put(stored);
+      };
     });
   }
 
@@ -83,15 +88,34 @@ var SomniaQueue = (function () {
       "The server refused it.";
   }
 
-  // Why a reply that is not the server's JSON answer left an entry waiting: the session
-  // ended (the login page, or 401), the page's token is stale (403), or the server or a
-  // proxy in between could not take it just now (a 502 on a weak connection).
-  function notYet(response) {
-    if (response.status === 401 || (response.redirected && /\/login\//.test(response.url))) {
-      return "Not sent yet: log in to send it.";
+  // A reply that is not the server's JSON answer: the session ended (the login page, or
+  // 401) or the page's token is stale (403), and the entry waits; a gateway or an
+  // overloaded server could not take it (502, 503, 504), and the page sends it again with
+  // growing pauses, RETRIES times at most; any other refusal (413: too large) is final.
+  var RETRIES = 5;
+  function notJson(entry, response) {
+    var status = response.status;
+    if (status === 401 || (response.redirected && /\/login\//.test(response.url))) {
+      return { reason: "Not sent yet: log in to send it.", retry: false };
     }
-    if (response.status === 403) return "Not sent yet: open Somnia again to send it.";
-    return "Not sent yet: the server could not take it just now. It is sent again shortly.";
+    if (status === 403) return { reason: "Not sent yet: open Somnia again to send it.", retry: false };
+    if ([502, 503, 504].indexOf(status) !== -1) {
+      var attempts = (entry.attempts || 0) + 1;
+      var again = attempts <= RETRIES;
+      return {
+        reason: "Not sent yet: the server could not take it just now. " +
+          (again ? "It is sent again shortly." : "It is sent again the next time you open Somnia."),
+        retry: again,
+        attempts: attempts,
+      };
+    }
+    return {
+      status: "refused",
+      reason: status === 413
+        ? "The server refused it: too large to send (error 413)."
+        : "The server refused it (error " + status + ").",
+      retry: false,
+    };
   }
 
   // Send one entry. `token`: a fresh CSRF token when a page sends (the one in the kept form
@@ -108,9 +132,8 @@ var SomniaQueue = (function () {
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
       if (!json) {
-        entry.reason = notYet(response);
-        entry.retry = response.status >= 500;  // worth sending again soon, from this page
-        return keep(entry).then(function () { return "waiting"; });
+        var changes = notJson(entry, response);
+        return patch(entry.key, changes, true).then(function () { return changes.status || "waiting"; });
       }
       return response.json().then(function (result) {
         if (result.ok) {
@@ -119,14 +142,15 @@ var SomniaQueue = (function () {
           return remove(entry.key).then(function () { return "sent"; });
         }
         if (result.wrongWriter) {
-          entry.reason = "Kept for the account that wrote it; it is sent when that account logs in here.";
-          return keep(entry).then(function () { return "waiting"; });
+          var elsewhere = "Kept for the account that wrote it; it is sent when that account logs in here.";
+          return patch(entry.key, { reason: elsewhere }, true).then(function () { return "waiting"; });
         }
-        entry.status = "refused";
-        entry.conflict = !!result.conflict;  // its words wait on the merge page (result.url)
-        entry.reason = reasonFrom(result);
-        entry.dreamUrl = result.url || "";
-        return update(entry).then(function () { return "refused"; });
+        return patch(entry.key, {
+          status: "refused",
+          conflict: !!result.conflict,  // its words wait on the merge page (result.url)
+          reason: reasonFrom(result),
+          dreamUrl: result.url || "",
+        }).then(function () { return "refused"; });
       });
     });
   }

@@ -318,7 +318,10 @@
     function keepRowHeights() {
       panelRows().forEach(function (row) {
         var slug = rowSlug(row);
-        if (slug) rowHeights[slug] = Math.max(rowHeights[slug] || 0, row.getBoundingClientRect().height);
+        // A row with its "…" menu open is taller than it will be: not a height to keep.
+        if (slug && !row.querySelector("details[open]")) {
+          rowHeights[slug] = Math.max(rowHeights[slug] || 0, row.getBoundingClientRect().height);
+        }
       });
     }
     document.body.addEventListener("htmx:afterSwap", function (event) {

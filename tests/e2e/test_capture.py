@@ -683,3 +683,27 @@ def test_the_journal_under_sent_lists_the_dream_just_sent(new_page, writer, log_
     expect(page.locator(".gallery__count")).to_have_text("1 dream")
     expect(page.locator("#gallery")).to_contain_text("A gate of salt by the sea")
     assert page.url.endswith("/?scope=mine")
+
+
+def test_a_reply_that_can_never_succeed_is_final_and_says_why(new_page, writer, log_in):
+    # A 413 said "sent again shortly" and was posted again on every page load.
+    page = log_in(new_page(**PHONE), writer)
+    page.goto("/dreams/new/")
+    page.route(
+        "**/dreams/new/",
+        lambda route: (
+            route.fulfill(status=413, body="Too large")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    _queue(page, writer, "A gate of salt.")
+    outcome = page.evaluate(
+        """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
+               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.status, e.reason]))"""
+    )
+    assert outcome == [
+        "refused",
+        "refused",
+        "The server refused it: too large to send (error 413).",
+    ]
