@@ -151,3 +151,27 @@ def test_a_dream_page_marks_its_chief_motifs_and_can_show_every_word(new_page, s
     assert len({every.nth(i).get_attribute("title") for i in range(every.count())}) > len(chief)
     page.get_by_role("link", name="Mark only the chief motifs").click()
     expect(page.locator(".dream__body .motif-mark")).to_have_count(marks.count())
+
+
+def test_a_choice_deep_in_a_long_panel_leaves_the_page_where_it_was(new_page, writer, log_in):
+    # htmx puts the redrawn panel in before it takes the old one out: Chromium's scroll
+    # anchoring followed the old rows and threw the page down by the panel's height, and
+    # the next quick taps landed on the form's fields below.
+    page = log_in(new_page(**PHONE, has_touch=True, is_mobile=True), writer)
+    page.goto("/dreams/new/")
+    page.locator("#id_body").type(
+        "A feather fell past the mirror. I climbed the stairs to a door; water ran under it. "
+        "A wolf, a key and a bridge over the sea."
+    )
+    rows = page.locator("#motif-suggestions .suggestion")
+    expect(rows.nth(5)).to_be_visible()
+    panel_top = page.locator("#motif-suggestions").evaluate(
+        "el => el.getBoundingClientRect().top + window.scrollY"
+    )
+    page.evaluate("(y) => window.scrollTo(0, y + 120)", panel_top)
+    row = rows.nth(3)
+    before = page.evaluate("window.scrollY")
+    row.get_by_role("button", name="Keep").tap()
+    expect(row).to_have_class(re.compile("suggestion--kept"))
+    page.wait_for_timeout(100)
+    assert abs(page.evaluate("window.scrollY") - before) <= 2
