@@ -641,30 +641,37 @@ def _queue(page, writer, body):
     )
 
 
+def _send_answered_with(page, writer, status: int) -> dict:
+    """Queue a dream and send it once, the server's answer replaced by a bare `status` (a
+    proxy's page, not Somnia's JSON); the entry as the queue keeps it afterwards."""
+    page.goto("/dreams/new/")
+    page.route(
+        "**/dreams/new/",
+        lambda route: (
+            route.fulfill(status=status, body="Not Somnia")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    _queue(page, writer, "A gate of salt.")
+    entry = page.evaluate(
+        """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
+               .then((outcome) => SomniaQueue.all().then(([e]) => ({...e, outcome})))"""
+    )
+    page.unroute("**/dreams/new/")
+    return entry
+
+
 def test_a_server_that_fails_on_the_way_back_leaves_the_dream_waiting_with_the_reason(
     new_page, writer, log_in
 ):
     # A weak connection's proxy answers 502: the dream waits, and the line says why (it
     # said "log in to send it" to a writer who was logged in).
     page = log_in(new_page(**PHONE), writer)
-    page.goto("/dreams/new/")
-    page.route(
-        "**/dreams/new/",
-        lambda route: (
-            route.fulfill(status=502, body="Bad Gateway")
-            if route.request.method == "POST"
-            else route.continue_()
-        ),
-    )
-    _queue(page, writer, "A gate of salt.")
-    outcome = page.evaluate(
-        """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
-               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.reason, e.retry]))"""
-    )
-    assert outcome[0] == "waiting" and "could not take it just now" in outcome[1]
-    assert outcome[2] is True  # the page sends it again shortly
-    assert "log in" not in outcome[1]
-    page.unroute("**/dreams/new/")
+    entry = _send_answered_with(page, writer, 502)
+    assert entry["outcome"] == "waiting" and "could not take it just now" in entry["reason"]
+    assert entry["retry"] is True and entry["attempts"] == 1  # sent again shortly
+    assert "log in" not in entry["reason"]
     sent = page.evaluate(
         """() => SomniaQueue.sendAll(document.cookie.match(/csrftoken=([^;]+)/)[1])
                .then((sent) => sent.length)"""
@@ -687,23 +694,6 @@ def test_the_journal_under_sent_lists_the_dream_just_sent(new_page, writer, log_
 
 def test_a_reply_that_can_never_succeed_is_final_and_says_why(new_page, writer, log_in):
     # A 413 said "sent again shortly" and was posted again on every page load.
-    page = log_in(new_page(**PHONE), writer)
-    page.goto("/dreams/new/")
-    page.route(
-        "**/dreams/new/",
-        lambda route: (
-            route.fulfill(status=413, body="Too large")
-            if route.request.method == "POST"
-            else route.continue_()
-        ),
-    )
-    _queue(page, writer, "A gate of salt.")
-    outcome = page.evaluate(
-        """() => SomniaQueue.all().then(([entry]) => SomniaQueue.send(entry))
-               .then((outcome) => SomniaQueue.all().then(([e]) => [outcome, e.status, e.reason]))"""
-    )
-    assert outcome == [
-        "refused",
-        "refused",
-        "The server refused it: too large to send (error 413).",
-    ]
+    entry = _send_answered_with(log_in(new_page(**PHONE), writer), writer, 413)
+    assert entry["outcome"] == entry["status"] == "refused"
+    assert entry["reason"] == "The server refused it: too large to send (error 413)."
