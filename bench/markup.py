@@ -12,19 +12,12 @@ machine, each the best of BENCH_MARKUP_REPEAT runs (5 by default).
 from __future__ import annotations
 
 import os
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 60)
+import timing
 
-import django  # noqa: E402
-
-django.setup()
+timing.django_ready()
 
 from dreams import markup, titles  # noqa: E402
 
@@ -92,15 +85,6 @@ WORK: dict[str, Callable[[str], object]] = {
 }
 
 
-def best(work: Callable[[str], object], text: str) -> float:
-    times = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        work(text)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> int:
     print(f"Text work on pathological inputs of {LENGTH:,} characters (best of {REPEAT}, s)")
     header = "".join(f"{name:>10} {'growth':>7}" for name in WORK)
@@ -110,8 +94,8 @@ def main() -> int:
         full, quarter = make(LENGTH), make(LENGTH // 4)
         row = f"{case:24}"
         for name, work in WORK.items():
-            seconds = best(work, full)
-            growth = seconds / max(best(work, quarter), 1e-4)
+            seconds = timing.best_of(partial(work, full), REPEAT)
+            growth = seconds / max(timing.best_of(partial(work, quarter), REPEAT), 1e-4)
             row += f"{seconds:10.3f} {growth:7.1f}"
             worst[name] = max(worst[name], (seconds, case))
         print(row, flush=True)

@@ -13,19 +13,11 @@ from __future__ import annotations
 
 import os
 import random
-import sys
-import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "journal.settings")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 60)
+import timing
 
-import django  # noqa: E402
-
-django.setup()
+timing.django_ready()
 
 from dreams import merging  # noqa: E402
 
@@ -82,20 +74,11 @@ def cases(length: int) -> dict[str, Callable[[], object]]:
     }
 
 
-def best(run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def main() -> None:
     full, quarter = cases(LENGTH), cases(LENGTH // 4)
     print(f"Merges and differences at {LENGTH:,} characters (best of {REPEAT}):")
     for name, run in full.items():
-        t, t4 = best(run), best(quarter[name])
+        t, t4 = timing.best_of(run, REPEAT), timing.best_of(quarter[name], REPEAT)
         print(f"  {name:34} {t:8.4f} s   growth x{t / t4 if t4 else 0:5.1f}")
 
 

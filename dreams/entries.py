@@ -607,25 +607,10 @@ class DraftKept(NamedTuple):
     dropped: list[str]
 
 
-def save_draft(
-    *,
-    owner,
-    key,
-    dream: Dream | None,
-    title: str,
-    body: str,
-    fields: dict,
-    base_version: int | None = None,
-    changed_at: datetime | None = None,
-) -> Draft:
-    """Keep what is in the form right now; one draft per form, the newest words win.
-
-    base_version is the version the form was opened at: restoring the draft later over a
-    newer save is then a conflict, never an overwrite. Raises DraftTooLarge."""
-    return keep_draft(
-        owner=owner, key=key, dream=dream, title=title, body=body, fields=fields,
-        base_version=base_version, changed_at=changed_at,
-    ).draft  # fmt: skip
+def save_draft(**form) -> Draft:
+    """keep_draft(**form), for callers that need only the draft kept (or the newer one the
+    server already held). Raises DraftTooLarge."""
+    return keep_draft(**form).draft
 
 
 def keep_draft(
@@ -640,7 +625,10 @@ def keep_draft(
     changed_at: datetime | None = None,
 ) -> DraftKept:
     """Keep a form's words unless the server holds newer ones for that form (by changed_at,
-    the device's clock); then apply the draft quotas. Raises DraftTooLarge."""
+    the device's clock); then apply the draft quotas. One draft per form (key).
+
+    base_version is the version the form was opened at: restoring the draft later over a
+    newer save is then a conflict, never an overwrite. Raises DraftTooLarge."""
     if len(title) > DRAFT_MAX_TITLE or len(body) > DRAFT_MAX_BODY:
         raise DraftTooLarge(
             f"This draft is too long for the server ({len(body):,} characters; a dream holds "

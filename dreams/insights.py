@@ -31,6 +31,12 @@ _PRECISION = "dreamt_on_precision"
 ON_A_DAY = Q(**{f"{_PRECISION}__isnull": True}) | Q(**{_PRECISION: DatePrecision.DAY})
 IN_A_MONTH = ON_A_DAY | Q(**{_PRECISION: DatePrecision.MONTH})
 IN_A_YEAR = IN_A_MONTH | Q(**{f"{_PRECISION}__in": [DatePrecision.SEASON, DatePrecision.YEAR]})
+# Per group: its dreams, and how many of them are lucid and how many nightmares.
+_KINDS = {
+    "n": Count("pk"),
+    "lucid": Count("pk", filter=Q(lucid=True)),
+    "nightmares": Count("pk", filter=Q(nightmare=True)),
+}
 
 
 def journal(owner) -> DreamQuerySet:
@@ -60,11 +66,7 @@ def partials(owner, *, today: datetime.date) -> list[Partial]:
         .filter(dreamt_on__isnull=True)
         .exclude(dreamt_on_text="")
         .values("dreamt_on_text")
-        .annotate(
-            n=Count("pk"),
-            lucid=Count("pk", filter=Q(lucid=True)),
-            nightmares=Count("pk", filter=Q(nightmare=True)),
-        )
+        .annotate(**_KINDS)
         .order_by()
     )
     found = []
@@ -106,11 +108,7 @@ def per_month(
         .filter(IN_A_MONTH, dreamt_on__gte=first)
         .annotate(month=TruncMonth("dreamt_on"))
         .values("month")
-        .annotate(
-            n=Count("pk"),
-            lucid=Count("pk", filter=Q(lucid=True)),
-            nightmares=Count("pk", filter=Q(nightmare=True)),
-        )
+        .annotate(**_KINDS)
         .order_by()
     )
     found: dict[datetime.date, Counter] = {}

@@ -45,6 +45,11 @@ _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
 
 
+def _damaged(where: str, error: Exception) -> BadImport:
+    """The message for a member that cannot be read (the error's own words, cut short)."""
+    return BadImport(f"{where}: the zip is damaged here ({str(error)[:80]})")
+
+
 def markdown_record(where: str, text: str) -> dict:
     """A Markdown file's front matter and body as an export record."""
     match = _FRONT.match(text.replace("\r\n", "\n"))
@@ -118,7 +123,7 @@ def _member_text(archive: zipfile.ZipFile, member: zipfile.ZipInfo, where: str) 
         with archive.open(member) as handle:
             raw = handle.read(MAX_MEMBER_BYTES + 1)
     except _DAMAGED as error:
-        raise BadImport(f"{where}: the zip is damaged here ({str(error)[:80]})") from None
+        raise _damaged(where, error) from None
     if len(raw) > MAX_MEMBER_BYTES:  # its header understated it
         raise BadImport(f"{where}: unpacks to more than {MAX_MEMBER_BYTES >> 10} KB")
     try:
@@ -150,7 +155,7 @@ def _extras(name: str, archive: zipfile.ZipFile) -> Vocabulary:
                 else:
                     somnia_json.skip_value(events, first)
     except _DAMAGED as error:
-        raise BadImport(f"{where}: the zip is damaged here ({str(error)[:80]})") from None
+        raise _damaged(where, error) from None
     return check_vocabulary(extras, name)
 
 
@@ -200,7 +205,7 @@ def read(*, name: str, opener: Callable[[], BinaryIO], today: datetime.date) -> 
                 with archive.open(member) as handle:
                     return handle.read(settings.PICTURE_MAX_MB * 1024 * 1024 + 1)
             except _DAMAGED as error:
-                raise BadImport(f"{name}: {file}: the zip is damaged here ({error})") from None
+                raise _damaged(f"{name}: {file}", error) from None
 
     return ImportPlan(
         name=name, kind="Markdown zip", read=dreams, vocabulary=vocabulary,
