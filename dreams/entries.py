@@ -102,16 +102,15 @@ def _detected_links(
     """The links of the motifs found in a new dream's text (its Reading), most salient
     first, and the motifs they show."""
     _, own, shares = known.of(dream.owner)
-    detections = reading.detections
-    ranks = vocabulary.saliences(detections, text=dream.body, shares=shares)
+    ranked = motifs.salience(reading.found, length=len(dream.body), shares=shares)
+    ranks = {s.slug: s.score for s in ranked}
     links, shown = [], []
-    found = sorted(zip(detections, reading.evidence, strict=True), key=lambda f: -ranks[f[0].slug])
-    for detection, evidence in found:
-        motif = own.get(detection.slug) or known.builtin.get(detection.slug)
+    found = sorted(zip(reading.found, reading.evidence, strict=True), key=lambda f: -ranks[f[0][0]])
+    for (slug, _, count, _), evidence in found:
+        motif = own.get(slug) or known.builtin.get(slug)
         if motif is None:
             continue
-        status = DreamMotif.Status.DETECTED
-        links.append((motif.pk, status, evidence, detection.count, ranks[detection.slug]))
+        links.append((motif.pk, DreamMotif.Status.DETECTED, evidence, count, ranks[slug]))
         shown.append(motif)
     return links, shown
 

@@ -552,12 +552,17 @@ def salience(
     return ranked
 
 
-def rank(detections: Iterable[Detection], *, length: int, shares: Mapping[str, float]):
-    """salience() of a text's detections."""
-    found = [
+def counts(detections: Iterable[Detection], *, length: int) -> list[tuple[str, str, int, int]]:
+    """What salience() weighs of each detection: (slug, category, count, first start), the
+    start in characters (`length`, the text's, when it has no span)."""
+    return [
         (d.slug, d.category, d.count, d.spans[0].start if d.spans else length) for d in detections
     ]
-    return salience(found, length=length, shares=shares)
+
+
+def rank(detections: Iterable[Detection], *, length: int, shares: Mapping[str, float]):
+    """salience() of a text's detections."""
+    return salience(counts(detections, length=length), length=length, shares=shares)
 
 
 def chief(ranked: Sequence[Salient], *, most: int = 5) -> list[str]:

@@ -66,6 +66,21 @@ def test_the_reader_reads_in_a_worker_what_it_reads_in_place():
         ahead.close()
 
 
+def _plain(value) -> bool:
+    if isinstance(value, (list, tuple, set)):
+        return type(value) in (list, tuple, set) and all(map(_plain, value))
+    return value is None or type(value) in (str, int, float, bool)
+
+
+def test_a_reading_holds_only_plain_values_cheap_to_send_back():
+    """The worker's readings are unpickled by the writing process: objects of our own
+    classes (detections, spans) cost it a quarter of a millisecond per dream."""
+    reading = readings.read(ROWS[0], lexicon=motifs.builtin_lexicon(), title=True)
+    assert [slug for slug, *_ in reading.found] == ["mirror", "feather", "falling"]
+    assert reading.found[0] == ("mirror", "object", 2, ROWS[0].index("mirror"))
+    assert all(_plain(value) for value in reading)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_in_the_worker_takes_the_import_back(make_user, monkeypatch, settings):
     settings.IMPORT_BATCH_SECONDS = 1000
