@@ -99,19 +99,15 @@ class _Motifs:
 def _detected_links(
     dream: Dream, reading: Reading, known: _Motifs
 ) -> tuple[list[_Link], list[Motif]]:
-    """The links of the motifs found in a new dream's text (its Reading), most salient
-    first, and the motifs they show."""
-    _, own, shares = known.of(dream.owner)
-    ranked = motifs.salience(reading.found, length=len(dream.body), shares=shares)
-    ranks = {s.slug: s.score for s in ranked}
+    """The links of the motifs found in a new dream's text (its Reading, most salient first),
+    and the motifs they show."""
+    own, builtin = known.of(dream.owner)[1], known.builtin
     links, shown = [], []
-    found = sorted(zip(reading.found, reading.evidence, strict=True), key=lambda f: -ranks[f[0][0]])
-    for (slug, _, count, _), evidence in found:
-        motif = own.get(slug) or known.builtin.get(slug)
-        if motif is None:
-            continue
-        links.append((motif.pk, DreamMotif.Status.DETECTED, evidence, count, ranks[slug]))
-        shown.append(motif)
+    for slug, count, salience, evidence in reading.motifs:
+        motif = own.get(slug) or builtin.get(slug)
+        if motif is not None:
+            links.append((motif.pk, DreamMotif.Status.DETECTED, evidence, count, salience))
+            shown.append(motif)
     return links, shown
 
 
@@ -158,9 +154,9 @@ def create_many(
     """Save many new dreams (with their tags) as save_dream() would, in a few statements:
     motifs detected with their evidence (or, where `given` holds a list for a dream, exactly
     those links, as an export keeps them), tags created, cards written with the rows, the
-    search index written. `readings` (readings.read() of each body), `shares` ({owner id:
-    journal_shares()}) and `builtin` (the built-in motifs by slug) may be worked out
-    beforehand, outside the caller's transaction, to keep it short."""
+    search index written. `readings` (readings.read() of each body, on these shares),
+    `shares` ({owner id: journal_shares()}) and `builtin` (the built-in motifs by slug) may
+    be worked out beforehand, outside the caller's transaction, to keep it short."""
     if not items:
         return []
     dreams = [dream for dream, _ in items]
@@ -169,7 +165,8 @@ def create_many(
     readings = list(readings or [None] * len(dreams))
     for n, (dream, kept) in enumerate(zip(dreams, given or repeat(None), strict=False)):
         if kept is None and readings[n] is None:
-            readings[n] = read_text(dream.body, lexicon=known.of(dream.owner)[0])
+            lexicon, _, shares = known.of(dream.owner)
+            readings[n] = read_text(dream.body, lexicon=lexicon, shares=shares)
         made = (
             _given_links(kept) if kept is not None else _detected_links(dream, readings[n], known)
         )
@@ -186,7 +183,11 @@ def create_many(
             f"INSERT INTO {DreamMotif._meta.db_table}"
             " (dream_id, motif_id, status, evidence, count, salience)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
-            [(d.pk, *link) for d, its in zip(dreams, links, strict=True) for link in its],
+            [
+                (pk, *link)
+                for pk, its in zip([d.pk for d in dreams], links, strict=True)
+                for link in its
+            ],
         )
     DreamTag.objects.bulk_create(
         [DreamTag(dream=d, tag=t) for d, its in zip(dreams, tags, strict=True) for t in its],

@@ -14,28 +14,30 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from dreams import readings
 
-_LEXICON = None  # the worker's: given when it is forked
+_LEXICON, _SHARES = None, None  # the worker's: given when it is forked
 
 
-def _start_worker(lexicon) -> None:
-    global _LEXICON
-    _LEXICON = lexicon
+def _start_worker(lexicon, shares) -> None:
+    global _LEXICON, _SHARES
+    _LEXICON, _SHARES = lexicon, shares
 
 
 def _read_all(texts: list[tuple[str, bool]]) -> list[readings.Reading]:
-    return [readings.read(text, lexicon=_LEXICON, title=title) for text, title in texts]
+    return [
+        readings.read(text, lexicon=_LEXICON, shares=_SHARES, title=title) for text, title in texts
+    ]
 
 
 class Reader:
-    """readings.read() for lists of texts, in a worker process when `ahead` (and fork is
-    available), else in place.
+    """readings.read() for lists of texts, their motifs ranked on `shares`, in a worker
+    process when `ahead` (and fork is available), else in place.
 
     find(texts), texts being (text, whether to derive a title) pairs, returns a handle at once;
     result(handle) gives the Reading of each text, in order. close() ends the worker. A worker
     that dies raises concurrent.futures.process.BrokenProcessPool from result()."""
 
-    def __init__(self, lexicon, *, ahead: bool, workers: int = 1):
-        self.lexicon = lexicon
+    def __init__(self, lexicon, shares, *, ahead: bool, workers: int = 1):
+        self.lexicon, self.shares = lexicon, shares
         self.pool = None
         self.workers = workers
         self.lead = 0  # how many batches are read ahead of the one being written
@@ -44,7 +46,7 @@ class Reader:
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start_worker,
-                initargs=(lexicon,),
+                initargs=(lexicon, shares),
             )
             self.lead = 1
 
@@ -60,7 +62,10 @@ class Reader:
     def result(self, handle: list) -> list[readings.Reading]:
         if handle and isinstance(handle[0], Future):
             return [reading for part in handle for reading in part.result()]
-        return [readings.read(text, lexicon=self.lexicon, title=title) for text, title in handle]
+        return [
+            readings.read(text, lexicon=self.lexicon, shares=self.shares, title=title)
+            for text, title in handle
+        ]
 
     def close(self) -> None:
         if self.pool is not None:

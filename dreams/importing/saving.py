@@ -179,6 +179,7 @@ class _Context:
     lexicon: object
     builtin: dict[str, Motif]
     own: dict[str, Motif]
+    shares: dict[str, float]  # the journal's as the import began: its dreams ranked on them
     threads: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     locked_since: float = 0.0  # when the current batch's transaction began
     # SQLite: how long the write lock stays free between two batches, at least, so a writer
@@ -312,7 +313,7 @@ def _write_rows(ctx: _Context, batch: list[IncomingDream], queued, summary: Summ
     found = dict(zip(map(id, todo), ctx.reader.result(handle), strict=True))
     for dream in todo:
         dream.derived_title = found[id(dream)].title
-    shares = {ctx.owner.pk: vocabulary.journal_shares(ctx.owner)}
+    shares = {ctx.owner.pk: ctx.shares}
     wait = ctx.pause - (time.perf_counter() - ctx.committed_at)
     if wait > 0:
         time.sleep(wait)  # a writer waiting for SQLite's lock gets its turn
@@ -448,6 +449,7 @@ def _begin(owner, plan: ImportPlan, record: PendingImport) -> _Context:
             lexicon=vocabulary.lexicon_for(owner),
             builtin={m.slug: m for m in Motif.objects.builtin()},
             own={m.slug: m for m in Motif.objects.filter(owner=owner)},
+            shares=vocabulary.journal_shares(owner),
             read_picture=plan.read_picture,
         )
         for item in plan.vocabulary.motifs:
@@ -470,7 +472,7 @@ def write_steps(
     ctx = None
     try:
         ctx = _begin(owner, plan, record)
-        ctx.reader = Reader(ctx.lexicon, ahead=ahead, workers=settings.IMPORT_READERS)
+        ctx.reader = Reader(ctx.lexicon, ctx.shares, ahead=ahead, workers=settings.IMPORT_READERS)
         ctx.pause = settings.IMPORT_BATCH_PAUSE if connection.vendor == "sqlite" else 0
         batch: list[IncomingDream] = []
         waiting: list[tuple] = []  # batches being read, each with the reader's handle
