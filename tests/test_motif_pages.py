@@ -86,6 +86,8 @@ def test_a_panel_with_words_but_no_motif_says_none_were_found(client, user):
 
     assert "No motifs found in these words yet" in panel("Ich weiß nicht mehr, wo ich war.")
     assert "Motifs appear here as you write" in panel("   ")
+    german = panel("Die Tür war offen. Die Katze lief durch den Garten. Die Nacht war lang.")
+    assert "Dying" not in german and "No motifs found in these words yet" in german
 
 
 def test_one_tap_choices_in_the_motif_panel(client, user):

@@ -181,6 +181,35 @@ def test_user_words_are_taken_literally():
     assert by_slug("a c", lexicon) == {}
 
 
+# Dreams written for these tests, one per language, each holding a staircase, a mother and a
+# fall; the English lexicon must find nothing in the others ("die" is no Dying, "mar" no Sea).
+DREAMS_ELSEWHERE = {
+    "de": "Die Tür war offen. Die Katze lief durch den Garten, und ich hatte Angst zu fallen.",
+    "nl": "Ik droomde dat ik in een groot huis was met mijn moeder. De trap hield nooit op.",
+    "es": "Soñé que estaba en el mar con mi madre. Había una escalera que subía hasta el cielo.",
+    "fr": "Je marchais dans la rue et le soleil brillait. Un miroir attendait au bout du couloir.",
+    "it": "Ho sognato che ero in una casa enorme con mia madre. C'era una scala senza fine.",
+    "pt": "Sonhei que estava no mar com a minha mãe. Havia uma escada que subia até o céu.",
+}
+
+
+def test_text_that_does_not_read_as_english_gets_no_english_motifs():
+    for language, text in DREAMS_ELSEWHERE.items():
+        assert found_in(text) == set(), language
+
+
+def test_english_reads_as_english_names_numbers_and_other_scripts_and_all():
+    assert "dying" in found_in("Die-hard fans die at the end of the film, Jody and Ruth too.")
+    assert {"train", "tunnel"} <= found_in("我在火车上看见一把伞。The train went into a tunnel.")
+    assert "mother" in found_in("Mom and I, 1987: Tex, Nate, Billy Jeou and my mother.")
+
+
+def test_a_writers_own_words_are_found_in_any_language():
+    own = LexiconEntry("mirror", "Mirror", "object", ("Spiegel",))
+    text = "Ich sah mich im Spiegel, und die Treppe war lang."
+    assert set(by_slug(text, BUILTIN.plus([own]))) == {"mirror"}
+
+
 def test_every_shipped_phrase_begins_with_a_word():
     for entry in BUILTIN.entries:
         for form in (*entry.forms, *entry.weak, *entry.not_phrases):
