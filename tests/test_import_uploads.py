@@ -15,7 +15,7 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import connection
 from django.utils import timezone
 
-from dreams import entries
+from dreams import entries, exporting
 from dreams.importing import files, saving, uploads
 from dreams.importing.plan import BadImport
 from dreams.models import Dream, ImportChunk, PendingImport
@@ -81,6 +81,39 @@ def test_pending_uploads_per_account_are_capped(client, user, settings):
     assert response.status_code == 422
     assert "1 uploads waiting" in response.content.decode()
     assert PendingImport.objects.count() == 1
+
+
+def test_a_preview_with_nothing_to_import_does_not_count_against_the_cap(client, user, settings):
+    settings.IMPORT_PENDING_MAX = 1
+    client.force_login(user)
+    raw = table(2)
+    for _ in range(2):
+        b"".join(client.post(upload(client, raw)["Location"] + "confirm/").streaming_content)
+    assert upload(client, raw).status_code == 302  # read, previewed: nothing new in it
+    assert upload(client, raw).status_code == 302  # and again
+    assert upload(client, table(2, start=5)).status_code == 302
+
+
+def _shared_export(make_user, make_dream) -> bytes:
+    author = make_user("author")
+    make_dream(author, title="Told everyone", visibility=Dream.Visibility.SHARED)
+    make_dream(author, title="Kept to myself")
+    return json.dumps(exporting.export_data(author)).encode()
+
+
+@pytest.mark.parametrize("ticked", [False, True])
+def test_shared_dreams_come_in_private_unless_the_writer_ticks_keep(
+    client, user, make_user, make_dream, ticked
+):
+    client.force_login(user)
+    location = upload(client, _shared_export(make_user, make_dream), name="export.json")["Location"]
+    preview = client.get(location).content.decode()
+    assert "1 of these dreams was shared" in preview and 'name="keep_shared"' in preview
+    form = {"keep_shared": "on"} if ticked else {}
+    b"".join(client.post(location + "confirm/", form).streaming_content)
+    shared = Dream.objects.filter(owner=user).shared().values_list("title", flat=True)
+    assert list(shared) == (["Told everyone"] if ticked else [])
+    assert Dream.objects.filter(owner=user).count() == 2
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, user, settings,

@@ -33,8 +33,9 @@ def dreams_of(plan) -> list[IncomingDream]:
     return [d for d in plan.read() if isinstance(d, IncomingDream)]
 
 
-def apply(owner, plan):
-    return saving.apply(owner=owner, plan=plan)
+def apply(owner, plan, *, keep_shared=True):
+    """A restore: the writer ticks "keep them shared" (the default keeps them private)."""
+    return saving.apply(owner=owner, plan=plan, keep_shared=keep_shared)
 
 
 def export_json(owner) -> bytes:
@@ -95,6 +96,18 @@ def test_markdown_zip_round_trips_too(rich_journal, make_user):
     plan = read_file("journal.zip", exporting.export_markdown_zip(rich_journal))
     apply(fresh, plan)
     assert comparable(exporting.export_data(fresh)) == comparable(exported)
+
+
+def test_shared_dreams_of_a_file_come_in_private_unless_kept_shared(rich_journal, make_user):
+    raw = export_json(rich_journal)
+    assert saving.survey(owner=make_user("x"), plan=read_file("export.json", raw)).shared == 1
+    for keep, expected in ((False, set()), (True, {"The lift again"})):
+        fresh = make_user(f"fresh{keep}")
+        apply(fresh, read_file("export.json", raw), keep_shared=keep)
+        assert set(Dream.objects.filter(owner=fresh).shared().values_list("title", flat=True)) == (
+            expected
+        )
+    assert Dream.objects.filter(owner=make_user("y")).count() == 0
 
 
 def test_the_same_file_twice_adds_nothing(rich_journal, make_user):

@@ -56,6 +56,7 @@ class Survey:
     total: int = 0
     new: int = 0
     unchanged: int = 0
+    shared: int = 0  # new dreams the file has shared: imported private unless kept shared
     skipped: list[str] = field(default_factory=list)  # the first 200 notes
     skipped_count: int = 0
     rows: list[dict] = field(default_factory=list)  # the first new dreams: date, title, opening
@@ -135,6 +136,7 @@ def survey(*, owner, plan: ImportPlan) -> Survey:
                 continue
             seen.add(dream.key)
             found.new += 1
+            found.shared += dream.visibility == Dream.Visibility.SHARED
             if len(found.rows) < PREVIEW_ROWS:
                 opening = markup.quick_plain_text(dream.body[:200])  # as on the cards
                 found.rows.append(
@@ -176,6 +178,7 @@ class _Context:
 
     owner: object
     record: PendingImport
+    keep_shared: bool  # whether dreams the file has shared stay shared (else: private)
     lexicon: object
     builtin: dict[str, Motif]
     own: dict[str, Motif]
@@ -260,7 +263,8 @@ def _given(ctx: _Context, links: list[dict]) -> list:
     ]
 
 
-def _new_dream(owner, incoming: IncomingDream) -> Dream:
+def _new_dream(owner, incoming: IncomingDream, *, keep_shared: bool) -> Dream:
+    shared = keep_shared and incoming.visibility == Dream.Visibility.SHARED
     return Dream(
         owner=owner,
         uid=incoming.uid or uuid.uuid4(),
@@ -274,7 +278,7 @@ def _new_dream(owner, incoming: IncomingDream) -> Dream:
         recurring=incoming.recurring,
         vividness=incoming.vividness,
         mood=incoming.mood,
-        visibility=incoming.visibility,
+        visibility=Dream.Visibility.SHARED if shared else Dream.Visibility.PRIVATE,
         show_tags=incoming.show_tags,
         source=incoming.source,
         source_id=incoming.source_id,
@@ -337,7 +341,7 @@ def _write_locked(ctx: _Context, batch, found: dict, shares: dict, summary: Summ
                 fresh.append(incoming)
         if not fresh:
             return
-        dreams = [_new_dream(ctx.owner, d) for d in fresh]
+        dreams = [_new_dream(ctx.owner, d, keep_shared=ctx.keep_shared) for d in fresh]
         given = [None if d.motifs is None else _given(ctx, d.motifs) for d in fresh]
         entries.create_many(
             list(zip(dreams, [d.tags for d in fresh], strict=True)),
@@ -437,7 +441,7 @@ def _restore_vocabulary(ctx: _Context, plan: ImportPlan) -> None:
             Draft.objects.filter(pk=draft.pk).update(updated_at=stamp)
 
 
-def _begin(owner, plan: ImportPlan, record: PendingImport) -> _Context:
+def _begin(owner, plan: ImportPlan, record: PendingImport, keep_shared: bool) -> _Context:
     with transaction.atomic():
         _still_running(record)
         floor = Tag.objects.filter(owner=owner).aggregate(top=Max("pk"))["top"] or 0
@@ -446,6 +450,7 @@ def _begin(owner, plan: ImportPlan, record: PendingImport) -> _Context:
         ctx = _Context(
             owner=owner,
             record=record,
+            keep_shared=keep_shared,
             lexicon=vocabulary.lexicon_for(owner),
             builtin={m.slug: m for m in Motif.objects.builtin()},
             own={m.slug: m for m in Motif.objects.filter(owner=owner)},
@@ -458,10 +463,17 @@ def _begin(owner, plan: ImportPlan, record: PendingImport) -> _Context:
 
 
 def write_steps(
-    *, owner, plan: ImportPlan, record: PendingImport, total: int | None = None, ahead=False
+    *,
+    owner,
+    plan: ImportPlan,
+    record: PendingImport,
+    total: int | None = None,
+    ahead=False,
+    keep_shared=False,
 ) -> Generator[tuple[int, int | None], None, Summary]:
     """Write the plan's new dreams in batches, yielding (done, total) after each and
-    returning the Summary; `record` must be RUNNING (uploads.start). With `ahead`, each
+    returning the Summary; `record` must be RUNNING (uploads.start). Dreams come in
+    private, unless `keep_shared`: then those the file has shared stay shared. With `ahead`, each
     batch's dreams are read (motifs, titles, index text) in a worker process while the batch
     before is written (importing.reader.Reader). On any failure, or when the generator is
     closed unfinished, everything it wrote is taken back; on success the record is DONE with
@@ -471,7 +483,7 @@ def write_steps(
     done = 0
     ctx = None
     try:
-        ctx = _begin(owner, plan, record)
+        ctx = _begin(owner, plan, record, keep_shared)
         ctx.reader = Reader(ctx.lexicon, ctx.shares, ahead=ahead, workers=settings.IMPORT_READERS)
         ctx.pause = settings.IMPORT_BATCH_PAUSE if connection.vendor == "sqlite" else 0
         batch: list[IncomingDream] = []
@@ -516,11 +528,10 @@ def _write_sized(ctx: _Context, waiting: tuple, sizer: _BatchSize, summary: Summ
     return len(batch)
 
 
-def write(
-    *, owner, plan: ImportPlan, record: PendingImport, progress=None, total=None, ahead=False
-):
-    """write_steps() to its end, calling progress(done, total) after each batch."""
-    steps = write_steps(owner=owner, plan=plan, record=record, total=total, ahead=ahead)
+def write(*, owner, plan: ImportPlan, record: PendingImport, progress=None, **options):
+    """write_steps() (`options`: its total, ahead, keep_shared) to its end, calling
+    progress(done, total) after each batch."""
+    steps = write_steps(owner=owner, plan=plan, record=record, **options)
     while True:
         try:
             done, total = next(steps)
@@ -560,14 +571,12 @@ def take_back(record: PendingImport, *, reason: str) -> int:
     return removed
 
 
-def apply(
-    *, owner, plan: ImportPlan, progress=None, total: int | None = None, ahead=False
-) -> Summary:
+def apply(*, owner, plan: ImportPlan, progress=None, **options) -> Summary:
     """Write a plan read outside the web (the command line, tests): recorded on a
-    PendingImport of its own, so even a killed run can be taken back. `ahead`: read the
-    dreams in a worker process, as write_steps() says."""
+    PendingImport of its own, so even a killed run can be taken back. `options`: total,
+    ahead (read the dreams in a worker process) and keep_shared, as write_steps() says."""
     record = PendingImport.objects.create(
         owner=owner, name=plan.name[:255], state=PendingImport.State.RUNNING,
         heartbeat=timezone.now(),
     )  # fmt: skip
-    return write(owner=owner, plan=plan, record=record, progress=progress, total=total, ahead=ahead)
+    return write(owner=owner, plan=plan, record=record, progress=progress, **options)

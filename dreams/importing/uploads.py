@@ -94,7 +94,12 @@ def check_quota(owner, *, size: int) -> None:
             f"The file is larger than {limit >> 20} MB, the limit for an upload here; "
             "import it with the command line (python manage.py import_dreams), which has none."
         )
-    waiting = PendingImport.objects.filter(owner=owner, state=PendingImport.State.READY).count()
+    # A preview with nothing to import does not count: it cannot be imported, only read.
+    waiting = (
+        PendingImport.objects.filter(owner=owner, state=PendingImport.State.READY)
+        .filter(survey__new__gt=0)
+        .count()
+    )
     if waiting >= settings.IMPORT_PENDING_MAX:
         raise QuotaExceeded(
             f"You have {waiting} uploads waiting for their go-ahead; import or discard one "
@@ -146,11 +151,13 @@ def reread(record: PendingImport, *, options: dict) -> None:
     record.save(update_fields=["options", "survey"])
 
 
-def start(record: PendingImport) -> bool:
+def start(record: PendingImport, *, keep_shared: bool = False) -> bool:
     """READY -> RUNNING, once: False when it already ran, runs or failed (a second go-ahead,
-    a resubmitted form)."""
+    a resubmitted form). `keep_shared`: the writer chose to keep the dreams the file has
+    shared shared here (else they come in private)."""
+    options = {**record.options, "keep_shared": keep_shared}
     started = PendingImport.objects.filter(pk=record.pk, state=PendingImport.State.READY).update(
-        state=PendingImport.State.RUNNING, heartbeat=timezone.now()
+        state=PendingImport.State.RUNNING, heartbeat=timezone.now(), options=options
     )
     if started:
         record.refresh_from_db()
@@ -166,8 +173,11 @@ def run_steps(record: PendingImport):
         saving.take_back(record, reason=str(bad))
         raise
     total = record.survey.get("total", 0) + record.survey.get("skipped_count", 0)
+    keep_shared = bool(record.options.get("keep_shared"))
     return (
-        yield from saving.write_steps(owner=record.owner, plan=plan, record=record, total=total)
+        yield from saving.write_steps(
+            owner=record.owner, plan=plan, record=record, total=total, keep_shared=keep_shared
+        )
     )
 
 

@@ -140,7 +140,7 @@ def _progress_line(done: int, total: int | None) -> str:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(PendingImport, owner=request.user, pk=pk)
-    if not uploads.start(record):
+    if not uploads.start(record, keep_shared=request.POST.get("keep_shared") == "on"):
         messages.info(request, "This import was already started; this is how it stands.")
         return redirect("dreams:import_preview", pk=record.pk)
     page = render_to_string("dreams/import_running.html", {"pending": record}, request=request)

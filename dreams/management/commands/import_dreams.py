@@ -28,9 +28,14 @@ class Command(BaseCommand):
         order.add_argument(
             "--month-first", action="store_true", help="CSV: 3/4/21 is 4 March (else inferred)"
         )
+        parser.add_argument(
+            "--keep-shared",
+            action="store_true",
+            help="dreams the file has shared stay shared (else they come in private)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and preview only")
 
-    def handle(self, *args, path, owner, dry_run, **options):
+    def handle(self, *args, path, owner, dry_run, keep_shared, **options):
         user = get_user_model().objects.filter(username=owner).first()
         if user is None:
             raise CommandError(f"There is no user “{owner}”.")
@@ -49,6 +54,9 @@ class Command(BaseCommand):
         except (BadImport, OSError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self._preview(path, plan, seen))
+        if seen.shared:
+            kept = "kept shared" if keep_shared else "imported private (--keep-shared keeps them)"
+            self.stdout.write(f"  {seen.shared} dreams the file has shared: {kept}")
         if dry_run:
             return
         try:
@@ -58,6 +66,7 @@ class Command(BaseCommand):
                 progress=self._bar,
                 total=seen.total + seen.skipped_count,
                 ahead=True,  # dreams read in a second process while the batch before is written
+                keep_shared=keep_shared,
             )
         except BadImport as error:
             raise CommandError(f"{error} (nothing of this import was kept)") from None
