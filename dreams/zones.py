@@ -27,9 +27,20 @@ def is_known(name: str) -> bool:
     return name in known_zones()
 
 
-def zone_choices() -> list[tuple[str, str]]:
-    """The zones for a menu, sorted, with UTC first."""
-    names = sorted(known_zones() - {DEFAULT_ZONE})
+# The tz database's regions: its other names are the machine's own ("localtime",
+# "posixrules", "Factory") or old country aliases ("US/Pacific", "Etc/GMT+5", "Cuba").
+REGIONS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+     "Indian", "Pacific"}
+)  # fmt: skip
+
+
+def zone_choices(current: str = DEFAULT_ZONE) -> list[tuple[str, str]]:
+    """The zones for a menu, (name, label) sorted with UTC first: those of the tz database's
+    regions, and `current` (the account's, which may be an old alias a browser reported)."""
+    names = {n for n in known_zones() if n.split("/", 1)[0] in REGIONS}
+    names |= {current} & known_zones()
+    names = sorted(names - {DEFAULT_ZONE})
     return [(DEFAULT_ZONE, DEFAULT_ZONE), *((n, n.replace("_", " ")) for n in names)]
 
 

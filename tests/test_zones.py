@@ -131,3 +131,10 @@ def test_a_streamed_answer_is_made_on_the_writers_day(rf, user):
     assert timezone.get_current_timezone_name() == "UTC"
     assert b"".join(response.streaming_content) == b"Pacific/Kiritimati" * 2
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_the_zone_menu_lists_the_regions_zones_and_the_accounts_own():
+    names = [name for name, _ in zones.zone_choices()]
+    assert names[0] == "UTC" and "Asia/Tokyo" in names and "America/Los_Angeles" in names
+    assert not {"localtime", "posixrules", "Factory", "US/Pacific", "Etc/GMT+5"} & set(names)
+    assert "US/Pacific" in [name for name, _ in zones.zone_choices("US/Pacific")]

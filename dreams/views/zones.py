@@ -17,10 +17,11 @@ def time_zone_context(user) -> dict:
     """What the account page shows of the clock: the zone, the menu, and a note when a
     browser once reported a zone Somnia does not know."""
     profile = Profile.objects.filter(user=user).first()
+    zone = profile.time_zone if profile else zones.DEFAULT_ZONE
     return {
-        "time_zone": profile.time_zone if profile else zones.DEFAULT_ZONE,
+        "time_zone": zone,
         "unknown_zone": profile.unknown_zone if profile else "",
-        "zone_choices": zones.zone_choices(),
+        "zone_choices": zones.zone_choices(zone),
     }
 
 
