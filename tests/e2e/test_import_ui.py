@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from dreams import entries, exporting
 from dreams.models import Dream
 
 PHONE = {"width": 390, "height": 844}
@@ -59,3 +60,33 @@ def test_ambiguous_dates_are_shown_and_switched(new_page, writer, log_in, tmp_pa
     page.get_by_role("button", name=re.compile("Import 2 dreams")).click()
     expect(page.locator("#import-done")).to_contain_text("2 created")
     assert str(Dream.objects.get(owner=writer, body__contains="moth").dreamt_on) == "2021-04-03"
+
+
+def test_an_export_with_shared_dreams_comes_in_private_unless_kept_shared(
+    new_page, writer, log_in, tmp_path, make_user
+):
+    author = make_user("author")
+    for title, visibility in (("Told everyone", "shared"), ("Kept to myself", "private")):
+        entries.save_dream(
+            Dream(owner=author, title=title, body=f"{title}.", visibility=visibility)
+        )
+    path = tmp_path / "somnia.json"
+    path.write_bytes(b"".join(exporting.export_json(author)))
+    page = log_in(new_page(**PHONE, has_touch=True, is_mobile=True), writer)
+    for keep in (False, True):
+        page.goto("/import/")
+        page.set_input_files("#id_file", str(path))
+        page.get_by_role("button", name="Preview the import").click()
+        note = page.locator("#import-shared")
+        expect(note).to_contain_text("1 of these dreams was shared")
+        box = note.get_by_label(re.compile("Keep it shared here"))
+        expect(box).not_to_be_checked()
+        assert box.bounding_box()["width"] > 0 and note.bounding_box()["width"] <= 390
+        if keep:
+            note.get_by_text("Keep it shared here").tap()
+            expect(box).to_be_checked()
+        page.get_by_role("button", name=re.compile("Import 2 dreams")).click()
+        expect(page.locator("#import-done")).to_contain_text("2 created")
+        shared = Dream.objects.filter(owner=writer).shared().values_list("title", flat=True)
+        assert list(shared) == (["Told everyone"] if keep else [])
+        Dream.objects.filter(owner=writer).delete()
