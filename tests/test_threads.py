@@ -67,3 +67,19 @@ def test_a_story_knows_its_first_and_last_days_and_its_typical_interval(user, ma
     alone = threads.story(dreams[:1])
     assert alone.mean_gap is None and alone.first == alone.last == days[0]
     assert threads.story([]).first is None
+
+
+def test_this_dream_again_offers_only_the_dreams_that_came_before(client, user, make_dream):
+    day = datetime.date
+    old = make_dream(user, title="Old lift", dreamt_on=day(2024, 5, 1))
+    undated = make_dream(user, title="Undated lift")  # written before: a candidate
+    this = make_dream(user, title="This lift", dreamt_on=day(2025, 1, 1))
+    newer = make_dream(user, title="Newer lift", dreamt_on=day(2025, 6, 1))
+    later_undated = make_dream(user, title="Later undated lift")
+    client.force_login(user)
+    offered = list(client.get(f"/dreams/{this.pk}/").context["earlier_choices"])
+    assert offered == [old, undated]
+    assert newer not in offered and later_undated not in offered
+    threads.link(this, earlier=newer)  # linked before (an import): still shown, selected
+    this.refresh_from_db()
+    assert newer in client.get(f"/dreams/{this.pk}/").context["earlier_choices"]

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
+from django.db.models import F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -230,10 +231,23 @@ def _in_visible_thread(dream: Dream, visible) -> bool:
 
 
 def _earlier_choices(request: HttpRequest, dream: Dream):
-    """For the author: the other dreams this one could be "again" of (lazy)."""
+    """For the author: the dreams this one could be "again" of, those that came before it
+    (dreamt earlier, or written earlier where a date is missing), nearest first, and the one
+    it is linked to now (lazy)."""
     if dream.owner_id != request.user.pk:
         return Dream.objects.none()
-    return Dream.objects.owned_by(request.user).exclude(pk=dream.pk).only("pk", "title")[:300]
+    before = Q(created_at__lt=dream.created_at)
+    if dream.dreamt_on:
+        before = Q(dreamt_on__lt=dream.dreamt_on) | (
+            before & (Q(dreamt_on=dream.dreamt_on) | Q(dreamt_on__isnull=True))
+        )
+    return (
+        Dream.objects.owned_by(request.user)
+        .filter(before | Q(pk=dream.recurs_id or 0))
+        .exclude(pk=dream.pk)
+        .order_by(F("dreamt_on").desc(nulls_last=True), "-created_at")
+        .only("pk", "title", "dreamt_on")[:300]
+    )
 
 
 def _cover_etag(request: HttpRequest, pk: int) -> str | None:
