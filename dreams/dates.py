@@ -1,6 +1,7 @@
 """Dates as dream reports write them: "2024-03-01", "(8/11/67)", "March 1, 2024", "(1957)",
-"(1985?)". Pure. A date is parsed when it names one day for certain; otherwise it is kept as
-written."""
+"(1985?)", "4/11/2022 6:02 AM". Pure. A date is parsed when it names one day for certain;
+otherwise it is kept as written. A time of day after a date is read past: a spreadsheet's
+"4/10/2022 7:15" or an ISO "2022-04-11T23:30:00-05:00" names the day it writes."""
 
 from __future__ import annotations
 
@@ -21,10 +22,22 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")  # 2022/04/11 (Google Forms)
 _SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+# A time of day after a date (lower case): " 7:15", " 6:02 am", "t06:02:00.250z",
+# "t23:30:00-05:00", " 6:02:33 am gmt+2". Read past: the date names the day as written.
+_TIME = re.compile(
+    r"(?:t|,? )\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[ap]\.?m\.?)?"
+    r"(?: ?(?:z|utc|gmt))?(?: ?[+-]\d{1,2}(?::?\d{2})?)?$"
+)
 _MONTH_FIRST = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})$")
+
+
+def _bare(text: str) -> str:
+    """The date of a cell in lower case, without brackets or a time of day."""
+    return _TIME.sub("", " ".join((text or "").split()).strip("()[] ").lower())
 
 
 def _year(text: str, *, today: datetime.date) -> int:
@@ -48,18 +61,21 @@ def parse_dream_date(
     """(the day, or None) and the text as written when it was not a plain ISO day.
 
     Slashed dates are month first ("8/11/67" is 11 August 1967, as in DreamBank) unless
-    day_first; a date that cannot be a day either way is kept as written.
+    day_first; a date that cannot be a day either way is kept as written. A time of day
+    after the date is left out of the reading ("2022-04-11T06:02:00Z" is plain 11 April).
     """
     today = today or datetime.date.today()
     written = " ".join((text or "").split())[:64]
-    core = written.strip("()[] ").lower()
+    core = _bare(written)
     if not core:
         return None, ""
     if match := _ISO.match(core):
         found = _day(int(match[1]), int(match[2]), int(match[3]))
         return (found, "") if found and found <= today else (None, written)
     found = None
-    if match := _SLASHED.match(core):
+    if match := _YEAR_FIRST.match(core):
+        found = _day(int(match[1]), int(match[2]), int(match[3]))
+    elif match := _SLASHED.match(core):
         first, second, year = int(match[1]), int(match[2]), _year(match[3], today=today)
         month, day = (second, first) if day_first else (first, second)
         found = _day(year, month, day) or _day(year, day, month)
@@ -169,17 +185,16 @@ def read_dream_date(
     day, written = parse_dream_date(text, day_first=day_first, today=today)
     if day:
         return DreamDate(day, written, "day")
-    core = written.strip("()[] ").lower()
+    core = _bare(written)
     found, precision = _partial(core, today=today) if core else (None, "")
     if found is None and core:
         # Read again as if every year were past: a day or year found only then is a future one.
-        far = datetime.date(9999, 12, 31)
         later = (
-            parse_dream_date(text, day_first=day_first, today=far)[0]
+            parse_dream_date(text, day_first=day_first, today=_FAR)[0]
             if _FOUR_DIGITS.search(core)
             else None
         )
-        later = later or (_partial(core, today=far)[0])
+        later = later or (_partial(core, today=_FAR)[0])
         if later and is_future(later, today=today):
             return DreamDate(None, written, "", future=True)
         if later and _ISO.match(core):  # tomorrow: already today somewhere on Earth
@@ -188,6 +203,13 @@ def read_dream_date(
 
 
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_FAR = datetime.date(9999, 12, 31)
+
+
+def names_a_day(text: str) -> bool:
+    """Whether the text is a whole date, a day of any year (a time of day may follow):
+    "2022-05-01", "4/11/2022 6:02 AM"; not "(1957)", "Date" or a dream's words."""
+    return parse_dream_date(text, today=_FAR)[0] is not None
 
 
 def is_future(day: datetime.date | None, *, today: datetime.date) -> bool:
@@ -196,9 +218,9 @@ def is_future(day: datetime.date | None, *, today: datetime.date) -> bool:
 
 
 def slashed_parts(text: str) -> tuple[int, int, str] | None:
-    """The two leading numbers of a slashed or dotted day ("3/4/21", "13.02.1999") and its
-    separator, or None for any other shape."""
-    match = _SLASHED.match(" ".join((text or "").split()).strip("()[] ").lower())
+    """The two leading numbers of a slashed or dotted day ("3/4/21", "13.02.1999 06:02") and
+    its separator, or None for any other shape."""
+    match = _SLASHED.match(_bare(text))
     if not match:
         return None
     separator = "." if "." in match[0] else "/"
