@@ -25,6 +25,7 @@ from dreams.models import (
     Motif,
     PendingImport,
     SavedForm,
+    ShownLink,
     Tag,
     normalise_tag,
 )
@@ -98,7 +99,7 @@ class _Motifs:
 
 def _detected_links(
     dream: Dream, reading: Reading, known: _Motifs
-) -> tuple[list[_Link], list[Motif]]:
+) -> tuple[list[_Link], list[ShownLink]]:
     """The links of the motifs found in a new dream's text (its Reading, most salient first),
     and the motifs they show."""
     own, builtin = known.of(dream.owner)[1], known.builtin
@@ -107,14 +108,13 @@ def _detected_links(
         motif = own.get(slug) or builtin.get(slug)
         if motif is not None:
             links.append((motif.pk, DreamMotif.Status.DETECTED, evidence, count, salience))
-            shown.append(motif)
+            shown.append(ShownLink(motif, DreamMotif.Status.DETECTED, count, salience))
     return links, shown
 
 
-def _given_links(kept: list[GivenMotif]) -> tuple[list[_Link], list[Motif]]:
-    """Exactly the links an export kept, and the motifs they show (most salient first)."""
-    ranked = sorted(kept, key=lambda g: (-g[4], -g[3]))
-    shown = [m for m, status, *_ in ranked if status in SHOWN]
+def _given_links(kept: list[GivenMotif]) -> tuple[list[_Link], list[ShownLink]]:
+    """Exactly the links an export kept, and those that show a motif."""
+    shown = [ShownLink(m, status, n, sal) for m, status, _, n, sal in kept if status in SHOWN]
     links = [(m.pk, status, json.dumps(ev), n, salience) for m, status, ev, n, salience in kept]
     return links, shown
 
@@ -200,7 +200,7 @@ def create_many(
                 d.title,
                 d.body,
                 search.tag_text(d, [t.name for t in its_tags]),
-                " ".join(sorted(m.name for m in its_motifs)),
+                " ".join(sorted(link.motif.name for link in its_motifs)),
             )
             for d, its_motifs, its_tags in zip(dreams, shown, tags, strict=True)
         ],

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from dreams.art import COVER_TEXT, describe_cover
 from dreams.markup import quick_plain_text
+from dreams.motifs import Salient, chief
 from dreams.titles import strip_preamble
 
 
@@ -30,16 +31,36 @@ def dream_day(prefix: str = ""):
 
 
 OPENING_LENGTH = 220
-CARD_MOTIFS = 4
 RELATED_CANDIDATES = 400  # per motif: the latest dreams that have it
 CHIEF_MOTIFS = 6  # of a dream, for finding related dreams
 TRASH_KEPT = datetime.timedelta(days=30)  # a deleted dream can be restored for this long
 
 
 def chief_motifs(links) -> list[int]:
-    """The ids of a dream's chief motifs from its shown links: the most salient."""
-    ranked = sorted(links, key=lambda link: (-link.salience, -link.count))
+    """The ids of the motifs to find related dreams by, from a dream's shown links: the ones
+    its author kept, then the most salient."""
+    ranked = sorted(links, key=lambda link: (not _kept(link), -link.salience, -link.count))
     return [link.motif_id for link in ranked[:CHIEF_MOTIFS]]
+
+
+def _kept(link) -> bool:
+    return link.status == DreamMotif.Status.ADDED
+
+
+def split_chief(links) -> tuple[list[Motif], list[Motif]]:
+    """A dream's shown motifs as (its chief motifs, the others), from its shown links
+    (DreamMotif, or ShownLink before they are saved): the chief ones in motifs.chief()'s
+    order, kept ones first; the others most salient first. The one rule for what a card
+    shows and what a dream's page marks and lists first."""
+    ranked = sorted(links, key=lambda link: (-link.salience, -link.count))
+    chosen = [
+        int(n)
+        for n in chief(
+            [Salient(str(n), link.salience, _kept(link)) for n, link in enumerate(ranked)]
+        )
+    ]
+    others = sorted(set(range(len(ranked))) - set(chosen))
+    return [ranked[n].motif for n in chosen], [ranked[n].motif for n in others]
 
 
 # Dreamt most recently first; undated dreams after dated ones, newest written first.
@@ -307,16 +328,22 @@ class Dream(models.Model):
         return self.visibility == self.Visibility.SHARED
 
     @property
-    def shown_motifs(self) -> list[Motif]:
+    def shown_links(self) -> list[DreamMotif]:
+        """The links that show a motif on the dream, most salient first."""
         links = getattr(self, "shown_motif_links", None)
         if links is None:
             links = (
                 DreamMotif.objects.shown()
                 .filter(dream=self)
                 .select_related("motif")
+                .defer("evidence")
                 .order_by("-salience", "-count")
             )
-        return [link.motif for link in links]
+        return list(links)
+
+    @property
+    def shown_motifs(self) -> list[Motif]:
+        return [link.motif for link in self.shown_links]
 
     def refresh_card(self) -> None:
         """Write the card field anew from the motifs and tags now on the dream."""
@@ -329,10 +356,10 @@ class Dream(models.Model):
 
     @property
     def card_motifs(self) -> list[CardMotif]:
-        """The few motifs a card shows: the dream's most salient."""
+        """The few motifs a card shows: the dream's chief motifs (split_chief())."""
         if "motifs" in self.card:
             return [CardMotif(*item) for item in self.card["motifs"]]
-        return [CardMotif(m.slug, m.name, m.category) for m in rank_card_motifs(self.shown_motifs)]
+        return [CardMotif(m.slug, m.name, m.category) for m in split_chief(self.shown_links)[0]]
 
     @property
     def cover_description(self) -> str:
@@ -356,11 +383,12 @@ class Dream(models.Model):
         return self.tag_names
 
     def compute_card(
-        self, motifs: list | None = None, tags: list[str] | None = None, colours=None
+        self, links: list | None = None, tags: list[str] | None = None, colours=None
     ) -> dict:
-        """The card field's value from the dream's shown motifs and tags (or the ones given);
-        `colours`: art.colours_in() of the body's opening, where they were found already."""
-        chosen = rank_card_motifs(self.shown_motifs if motifs is None else motifs)
+        """The card field's value from the dream's shown motif links and tags (or the ones
+        given: ShownLink for links not saved yet); `colours`: art.colours_in() of the body's
+        opening, where they were found already."""
+        chosen = split_chief(self.shown_links if links is None else links)[0]
         alt = describe_cover(
             text=self.body[:COVER_TEXT],  # the colours that open the dream set its palette
             motif_names=[m.name for m in chosen],
@@ -627,9 +655,13 @@ class MotifRejection(models.Model):
         return f"{self.owner} rejects {self.motif}"
 
 
-def rank_card_motifs(motifs) -> list:
-    """The few motifs a card shows, from motifs given most salient first."""
-    return list(motifs)[:CARD_MOTIFS]
+class ShownLink(NamedTuple):
+    """A motif shown on a dream not saved yet, as its link will hold it (split_chief())."""
+
+    motif: Motif
+    status: str
+    count: int
+    salience: float
 
 
 # Link statuses that put a motif on a dream (a removed one stays only to block re-detection).

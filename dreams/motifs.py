@@ -564,6 +564,8 @@ UNSEEN_SHARE = 0.05
 class Salient(NamedTuple):
     slug: str
     score: float
+    # The author kept it by hand ("Keep"): always a chief motif, whatever its score.
+    kept: bool = False
 
 
 def salience(
@@ -602,13 +604,24 @@ def rank(detections: Iterable[Detection], *, length: int, shares: Mapping[str, f
     return salience(counts(detections, length=length), length=length, shares=shares)
 
 
-def chief(ranked: Sequence[Salient], *, most: int = 5) -> list[str]:
-    """The slugs of a dream's chief motifs: the most salient few, and only those that stand
-    out (at least a third of the top score)."""
-    if not ranked:
-        return []
-    floor = ranked[0].score / 3
-    return [s.slug for s in ranked[:most] if s.score >= floor]
+# How many chief motifs a dream has at most (more only when its author kept more by hand).
+CHIEF_MOST = 4
+
+
+def chief(ranked: Sequence[Salient], *, most: int = CHIEF_MOST) -> list[str]:
+    """The slugs of a dream's chief motifs (its card's chips, the words its page marks):
+    those its author kept, first, then the most salient of the others that stand out (at
+    least a third of the top score among the others), up to `most` in all.
+
+    The others are chosen as they would be without the kept ones: a kept motif neither sets
+    the bar (whatever its score) nor is pushed out by it."""
+    ranked = sorted(ranked, key=lambda s: -s.score)  # stable: ties keep the order given
+    kept = [s.slug for s in ranked if s.kept]
+    found = [s for s in ranked if not s.kept]
+    if not found:
+        return kept
+    floor = found[0].score / 3
+    return kept + [s.slug for s in found[: max(most - len(kept), 0)] if s.score >= floor]
 
 
 def read_lexicon(path: Path) -> Lexicon:

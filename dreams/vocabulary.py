@@ -36,8 +36,6 @@ from dreams.models import (
 # large) carries against the writer's own journal when ranking motifs.
 PRIOR_DREAMS = 20
 SHARES_SECONDS = 600
-# A motif the author kept by hand leads the dream's motifs.
-KEPT_SALIENCE = 1000.0
 
 
 class VocabularyError(ValueError):
@@ -143,10 +141,14 @@ class Choice:
 
 @transaction.atomic
 def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> None:
-    """The author's word on each motif. A motif set back to "as found" is detected again."""
+    """The author's word on each motif. A motif set back to "as found" is detected again.
+
+    A kept motif keeps the salience its words give it (refresh_motifs()): it leads the dream's
+    chief motifs by its status (motifs.chief()), not by a score, so the others are ranked as
+    they would be without it and an export shows what the text says of it."""
     by_slug = motifs_by_slug(dream.owner, choices)
     hand_set = [DreamMotif.Status.ADDED, DreamMotif.Status.REMOVED]
-    changed = reset = False
+    changed = reset = kept = False
     for slug, choice in choices.items():
         motif = by_slug.get(slug)
         if motif is None or choice not in Choice.LABELS:
@@ -155,16 +157,26 @@ def apply_motif_choices(dream: Dream, choices: dict[str, str]) -> None:
             deleted = DreamMotif.objects.filter(dream=dream, motif=motif, status__in=hand_set)
             reset |= bool(deleted.delete()[0])
             continue
-        status = DreamMotif.Status.ADDED if choice == Choice.KEEP else DreamMotif.Status.REMOVED
-        DreamMotif.objects.update_or_create(
-            dream=dream,
-            motif=motif,
-            defaults={"status": status, "salience": KEPT_SALIENCE if choice == Choice.KEEP else 0},
-        )
+        if choice == Choice.KEEP:
+            # The salience stays what the text gives it; refresh_motifs() below sets it for a
+            # link that had none (new, or taken off before).
+            DreamMotif.objects.update_or_create(
+                dream=dream,
+                motif=motif,
+                defaults={"status": DreamMotif.Status.ADDED},
+                create_defaults={"status": DreamMotif.Status.ADDED, "salience": 0},
+            )
+            kept = True
+        else:
+            DreamMotif.objects.update_or_create(
+                dream=dream,
+                motif=motif,
+                defaults={"status": DreamMotif.Status.REMOVED, "salience": 0},
+            )
         if choice == Choice.NEVER:
             MotifRejection.objects.get_or_create(owner=dream.owner, motif=motif)
         changed = True
-    if reset:
+    if reset or kept:
         refresh_motifs(dream)
     if changed or reset:
         dream.refresh_card()
@@ -186,7 +198,9 @@ def choices_from(post) -> dict[str, str]:
 
 
 def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> None:
-    """Store the motifs detected in the dream's text; links set by hand stay as set."""
+    """Store the motifs detected in the dream's text, each with its salience; links set by
+    hand stay as set (a kept motif gets the salience its words give it, none once they are
+    gone)."""
     lexicon = lexicon or lexicon_for(dream.owner)
     detections = {d.slug: d for d in motifs.detect(dream.body, lexicon=lexicon)}
     ranks = saliences(
@@ -201,16 +215,16 @@ def refresh_motifs(dream: Dream, *, lexicon: motifs.Lexicon | None = None) -> No
     ]
     DreamMotif.objects.filter(pk__in=stale).delete()
     create, update = [], []
+    for slug, link in links.items():
+        if link.status == DreamMotif.Status.ADDED and slug not in detections and link.salience:
+            link.salience = 0.0  # kept, though the text no longer shows it
+            update.append(link)
     for slug, detection in detections.items():
         motif = by_slug.get(slug)
         if motif is None:
             continue
         evidence = [span.as_dict() for span in detection.spans[: motifs.MAX_EVIDENCE]]
-        salience = (
-            KEPT_SALIENCE
-            if slug in links and links[slug].status == DreamMotif.Status.ADDED
-            else ranks[slug]
-        )
+        salience = ranks[slug]
         link = links.get(slug)
         if link is None:
             create.append(

@@ -18,9 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import condition, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from dreams import art, caching, markup, motifs, vocabulary
+from dreams import art, caching, markup, vocabulary
 from dreams.forms import GalleryFilters
-from dreams.models import Dream, DreamMotif, DreamQuerySet, Motif, chief_motifs
+from dreams.models import Dream, DreamMotif, DreamQuerySet, Motif, chief_motifs, split_chief
 from dreams.views.fragments import HtmxHttpRequest, is_fragment
 
 logger = logging.getLogger(__name__)
@@ -185,10 +185,9 @@ def _own_parts(dream: Dream, *, every_word: bool = False) -> dict:
             DreamMotif.objects.shown().filter(dream=dream).select_related("motif")
             .defer("evidence").order_by("-salience", "-count")
         )  # fmt: skip
-        ranked = [motifs.Salient(link.motif.slug, link.salience) for link in links]
-        chief = set(motifs.chief(ranked))
-        shown = [link.motif for link in links]
-        marked = shown if every_word else [m for m in shown if m.slug in chief]
+        chief, others = split_chief(links)  # as the dream's card shows them
+        shown = chief + others
+        marked = shown if every_word else chief
         return {
             "body_html": markup.highlight_motifs(
                 markup.render(dream.body),
@@ -196,8 +195,8 @@ def _own_parts(dream: Dream, *, every_word: bool = False) -> dict:
                 href=lambda motif: reverse("dreams:motif", args=[motif.slug]),
                 lexicon=vocabulary.lexicon_of_shown(dream.owner, marked),
             ),
-            "motifs": [(m.slug, m.name) for m in shown if m.slug in chief],
-            "other_motifs": [(m.slug, m.name) for m in shown if m.slug not in chief],
+            "motifs": [(m.slug, m.name) for m in chief],
+            "other_motifs": [(m.slug, m.name) for m in others],
             "chief_motifs": chief_motifs(links),
         }
 
