@@ -154,6 +154,43 @@ def test_figures_of_speech():
     assert "sleeping" in found_in("I fell asleep on the couch.")
 
 
+def test_the_hands_of_a_clock_are_the_clock_not_a_hand():
+    for text in (
+        "There was a clock with no hands on the wall.",
+        "I watched the hands of the clock go backwards.",
+        "The clock had no hands, only a face of glass.",
+        "The clock's hands spun and the minute hand fell off.",
+    ):
+        found = found_in(text)
+        assert "clock" in found and "hand" not in found, text
+    assert "hand" in found_in("I held the clock in both hands.")
+
+
+def test_falling_back_asleep_is_sleeping_not_a_fall():
+    for text in (
+        "I woke up and fell back asleep.",
+        "I kept falling back to sleep on the bus.",
+        "I went back to sleep.",
+        "I must have fallen right back to sleep.",
+    ):
+        found = found_in(text)
+        assert "sleeping" in found and "falling" not in found, text
+    assert "falling" in found_in("I fell back onto the cold floor.")
+
+
+def test_teeth_falling_out_is_the_teeth_dream_not_a_fall():
+    for text in (
+        "My teeth were falling out.",
+        "My teeth started falling out one by one.",
+        "My teeth fell out into my hand.",
+        "I felt a tooth fall out of my mouth.",
+    ):
+        found = found_in(text)
+        assert {"tooth", "teeth-falling-out"} <= found and "falling" not in found, text
+    found = found_in("My teeth chattered as I fell out of the plane.")
+    assert "falling" in found and "teeth-falling-out" not in found
+
+
 def test_feet_after_a_number_are_a_measure():
     assert "foot" not in found_in("The wall was 40 feet wide and six feet tall.")
     assert "foot" in found_in("My bare feet were cold on the tiles.")
