@@ -268,3 +268,75 @@ def test_looking_up_rows_already_here_reads_the_import_key_index_not_the_journal
         cursor.execute(f"EXPLAIN QUERY PLAN {lookup}")
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "dream_unique_import_key" in plan, plan
+
+
+# A stray byte in a table, and binary files that are no table.
+
+
+def sixty_rows() -> bytes:
+    return b"date,text\n" + b"".join(
+        f"2024-01-{1 + n % 28:02},Dream {n}: a lantern on the stairs.\n".encode() for n in range(60)
+    )
+
+
+def test_a_stray_nul_byte_is_refused_naming_its_line(user):
+    lines = sixty_rows().split(b"\n")
+    lines[40] = lines[40].replace(b"lantern", b"lan\x00tern")  # line 41
+    raw = b"\n".join(lines)
+    with pytest.raises(BadImport, match=r"^nul\.csv: line 41: a NUL byte; remove it and import"):
+        list(plan_of("nul.csv", raw).read())
+    with pytest.raises(BadImport, match="line 41"):
+        load(user, "nul.csv", raw)
+    assert not Dream.objects.filter(owner=user).exists()
+
+
+def test_a_stray_nul_byte_is_named_on_the_preview_and_nothing_waits(client, user):
+    from dreams.models import PendingImport
+
+    client.force_login(user)
+    raw = sixty_rows().replace(b"Dream 39:", b"Dream 39:\x00")
+    upload = SimpleUploadedFile("nul.csv", raw, content_type="text/csv")
+    page = client.post("/import/", {"file": upload}, follow=True).content.decode()
+    assert "line 41: a NUL byte; remove it and import again" in page
+    assert not PendingImport.objects.filter(owner=user).exists()
+    assert not Dream.objects.filter(owner=user).exists()
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.effect_noise((64, 64), 40).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _zip() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+PDF = (
+    b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"4 0 obj\n<< /Length 40 /Filter /FlateDecode >>\nstream\n"
+    + bytes(range(256)) * 4
+    + b"\nendstream\nendobj\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw", "message"),
+    [
+        ("photo.csv", "png", "binary data, not an export or a table"),
+        ("photo.txt", "png", "binary data, not an export or a table"),
+        ("scan.csv", PDF, "binary data, not an export or a table"),
+        ("book.csv", "zip", "no Markdown files in the zip"),
+    ],
+)
+def test_real_binary_files_are_still_refused(user, name, raw, message):
+    raw = {"png": _png, "zip": _zip}.get(raw, lambda: raw)()
+    with pytest.raises(BadImport, match=message):
+        list(plan_of(name, raw).read())

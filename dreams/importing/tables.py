@@ -110,29 +110,38 @@ def detect_encoding(sample: bytes, *, name: str) -> str:
     return best.encoding
 
 
+def _no_nul(line: str, number: int, name: str) -> str:
+    if "\x00" in line:
+        # As PostgreSQL's COPY does: refused, naming the line (a NUL is no part of a dream,
+        # and a row silently cut short would be worse).
+        raise BadImport(f"{name}: line {number}: a NUL byte; remove it and import again")
+    return line
+
+
 def _lines(stream: BinaryIO, encoding: str, name: str) -> Iterator[str]:
-    """The table's lines as text, NULs dropped; a byte that is not text in the encoding is
-    refused naming its line."""
+    """The table's lines as text. BadImport names the line of a byte that is not text in
+    the encoding, or of a NUL."""
     if encoding.startswith("utf-16"):
         # Two bytes a character: no byte-wise line split; the text wrapper reads it whole.
         text = io.TextIOWrapper(stream, encoding=encoding, newline="")
         number = 0
         try:
-            for number, line in enumerate(text, start=1):  # noqa: B007
-                yield line.replace("\x00", "")
+            for number, line in enumerate(text, start=1):
+                yield _no_nul(line, number, name)
         except UnicodeDecodeError:
             raise BadImport(f"{name}: line {number + 1}: not UTF-16 text") from None
         return
     decoder = codecs.getincrementaldecoder(encoding)()
     for number, raw in enumerate(stream, start=1):
         try:
-            yield decoder.decode(raw).replace("\x00", "")
+            line = decoder.decode(raw)
         except UnicodeDecodeError as error:
             label = _LABELS.get(encoding, encoding)
             raise BadImport(
                 f"{name}: line {number}: byte 0x{raw[error.start]:02x} is not {label} text; "
                 "save the table as “CSV UTF-8” and import it again"
             ) from None
+        yield _no_nul(line, number, name)
 
 
 def infer_delimiter(sample: str, *, name: str) -> str:
