@@ -340,3 +340,58 @@ def test_real_binary_files_are_still_refused(user, name, raw, message):
     raw = {"png": _png, "zip": _zip}.get(raw, lambda: raw)()
     with pytest.raises(BadImport, match=message):
         list(plan_of(name, raw).read())
+
+
+# Dates with a time of day, and dates that cannot be read.
+
+
+@pytest.mark.parametrize(
+    ("written", "day"),
+    [
+        ("4/11/2022 6:02 AM", datetime.date(2022, 4, 11)),
+        ("2022-04-11T06:02:00", datetime.date(2022, 4, 11)),
+        ("2022-04-11T06:02:00.250Z", datetime.date(2022, 4, 11)),
+        ("2022-04-11T23:30:00-05:00", datetime.date(2022, 4, 11)),
+        ("2022-04-11T00:30:00+02:00", datetime.date(2022, 4, 11)),
+    ],
+)
+def test_a_date_with_a_time_is_that_day_not_undated(user, written, day):
+    raw = f"date,text\n{written},A heron in the kitchen.\n".encode()
+    [dream] = dreams_of(plan_of("times.csv", raw))
+    assert dream.dreamt_on == day and dream.dreamt_on_precision == "day" and not dream.note
+    assert load(user, "times.csv", raw).created == 1
+    assert (
+        load(user, "times.csv", f"date,text\n{day},A heron in the kitchen.\n".encode()).created == 0
+    )
+
+
+def test_times_do_not_hide_a_day_over_twelve_from_the_column(user):
+    raw = b"date,text\n4/10/2022 7:15,A moth.\n13/4/2022 6:02 AM,A lift.\n"
+    plan = plan_of("eu.csv", raw)
+    assert plan.day_order.day_first and plan.day_order.decided
+    assert dreams_of(plan)[0].dreamt_on == datetime.date(2022, 10, 4)
+
+
+def test_times_that_read_both_ways_are_listed_to_check(user):
+    seen = saving.survey(owner=user, plan=plan_of("us.csv", b"date,text\n3/4/21 7:15,A moth.\n"))
+    assert seen.ambiguous == ["3/4/21 7:15 → 4 Mar 2021"]
+
+
+def test_a_date_that_cannot_be_read_is_pointed_out_not_kept_silently(user):
+    raw = b"date,text\nlast tuesday,A wolf at the door.\n(1957),A tower of salt.\n,No date.\n"
+    seen = saving.survey(owner=user, plan=plan_of("odd.csv", raw))
+    assert seen.new == 3 and seen.warnings == [
+        "line 2: the date “last tuesday” could not be read; kept as written, undated"
+    ]
+    load(user, "odd.csv", raw)
+    wolf = Dream.objects.get(owner=user, body__contains="wolf")
+    assert wolf.dreamt_on is None and wolf.dreamt_on_text == "last tuesday"
+
+
+def test_the_preview_page_lists_a_date_it_could_not_read(client, user):
+    client.force_login(user)
+    raw = b"date,text\n4/10/2022 7:15,A moth.\n31/31/2022 7:15,A lift.\n"
+    upload = SimpleUploadedFile("odd.csv", raw, content_type="text/csv")
+    page = client.post("/import/", {"file": upload}, follow=True).content.decode()
+    assert "1 row to check" in page
+    assert "line 3: the date “31/31/2022 7:15” could not be read" in page

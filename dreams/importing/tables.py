@@ -301,6 +301,8 @@ def _row(
         # the dream comes in undated, its date kept as written, and the preview says so.
         day, written, precision = None, " ".join(raw_date.split())[:64], DatePrecision.DAY
         note = f"line {line}: the date {written} is in the future; kept as written, undated"
+    if raw_date and day is None and not note:
+        note = f"line {line}: the date “{written}” could not be read; kept as written, undated"
     exact = day if precision == DatePrecision.DAY else None
     title = _cell(row, at, "title")[:200]
     return IncomingDream(
