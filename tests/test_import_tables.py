@@ -395,3 +395,114 @@ def test_the_preview_page_lists_a_date_it_could_not_read(client, user):
     page = client.post("/import/", {"file": upload}, follow=True).content.decode()
     assert "1 row to check" in page
     assert "line 3: the date “31/31/2022 7:15” could not be read" in page
+
+
+# Timestamp headers, and a table with no header row.
+
+
+def test_a_google_sheets_timestamp_column_reads_as_the_days(user):
+    raw = (
+        b"Timestamp,What did you dream?\n"
+        b"4/10/2022 7:15:33,A lighthouse that walked into the sea.\n"
+        b"4/11/2022 6:02:10,My teeth were made of glass marbles.\n"
+        b"4/13/2022 21:40:00,A train of paper cranes.\n"
+    )
+    plan = plan_of("Dream journal (Responses) - Form responses 1.csv", raw)
+    assert plan.columns["date"] == "Timestamp"
+    assert plan.day_order.decided and not plan.day_order.day_first
+    found = dreams_of(plan)
+    assert [d.dreamt_on for d in found] == [
+        datetime.date(2022, 4, 10), datetime.date(2022, 4, 11), datetime.date(2022, 4, 13)
+    ]  # fmt: skip
+    assert all(d.dreamt_on_precision == "day" and not d.note for d in found)
+
+
+def test_a_german_column_with_times_reads_day_first(user):
+    raw = (
+        "Zeitstempel;Traum\n11.04.2022 06:02;Ein Zug aus Papier.\n"
+        "03.05.2022 07:15:00;Die Treppe führte ins Meer.\n"
+    ).encode()
+    plan = plan_of("träume.csv", raw)
+    assert plan.columns["date"] == "Zeitstempel" and plan.day_order.day_first
+    assert [d.dreamt_on for d in dreams_of(plan)] == [
+        datetime.date(2022, 4, 11), datetime.date(2022, 5, 3)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Timestamp", "Time stamp", "Date/time", "Datetime", "When", "Created", "Created at",
+     "Entry date", "Zeitstempel", "Horodateur", "Marca temporal", "Date et heure",
+     "Fecha y hora"],
+)  # fmt: skip
+def test_a_timestamp_header_is_the_date_column(header):
+    raw = f"{header},Dream\n2022-04-11 06:02,A heron in the kitchen.\n".encode()
+    plan = plan_of("stamps.csv", raw)
+    assert plan.columns["date"] == header and plan.columns["text"] == "Dream"
+
+
+def test_entry_date_is_not_taken_for_the_text():
+    raw = b"Entry date,Notes\n2022-04-11,A heron.\n"
+    with pytest.raises(BadImport, match="which column holds the dream"):
+        plan_of("x.csv", raw)
+    plan = plan_of("x.csv", raw, text_column="Notes")
+    assert plan.columns == {"date": "Entry date", "text": "Notes", "title": ""}
+
+
+def test_a_dream_date_column_wins_over_a_form_timestamp():
+    raw = b"Timestamp,Date of the dream,Dream\n4/12/2022 9:00,4/11/2022,A heron.\n"
+    plan = plan_of("form.csv", raw)
+    assert plan.columns["date"] == "Date of the dream"
+    assert dreams_of(plan)[0].dreamt_on == datetime.date(2022, 4, 11)
+
+
+HEADERLESS = (
+    b"2022-05-01,I was flying over mountains.\n"
+    b"2022-05-02,A wolf waited at the door of my grandmother's house.\n"
+)
+
+
+def test_a_table_without_a_header_row_reads_its_first_row_as_a_dream(user):
+    plan = plan_of("no-header.csv", HEADERLESS)
+    assert plan.columns == {"date": "Column 1", "text": "Column 2", "title": ""}
+    assert "no header row: columns taken as date and text" in plan.notes
+    found = dreams_of(plan)
+    assert [(d.dreamt_on, d.body[:22]) for d in found] == [
+        (datetime.date(2022, 5, 1), "I was flying over moun"),
+        (datetime.date(2022, 5, 2), "A wolf waited at the d"),
+    ]
+    assert found[0].where == "no-header.csv: line 1"
+    assert load(user, "no-header.csv", HEADERLESS).created == 2
+
+
+def test_a_headerless_table_with_times_and_more_columns():
+    raw = (
+        b"x1;4/10/2022 7:15 PM;A lighthouse walked into the sea;calm\n"
+        b"x2;4/13/2022 6:02 AM;Glass teeth;odd\n"
+    )
+    plan = plan_of("export.csv", raw)
+    assert plan.columns == {"date": "Column 2", "text": "Column 3", "title": ""}
+    assert [d.dreamt_on for d in dreams_of(plan)] == [
+        datetime.date(2022, 4, 10), datetime.date(2022, 4, 13)
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("date_column", "text_column"), [("Column 1", "Column 2"), ("1", "2"), ("", "2")]
+)
+def test_columns_of_a_headerless_table_can_be_chosen_by_name_or_number(date_column, text_column):
+    plan = plan_of("no-header.csv", HEADERLESS, date_column=date_column, text_column=text_column)
+    assert plan.columns == {"date": "Column 1", "text": "Column 2", "title": ""}
+    assert len(dreams_of(plan)) == 2
+
+
+def test_a_header_row_with_a_known_name_is_a_header_even_beside_a_date():
+    plan = plan_of("odd.csv", b"2022-05-01,Dream\n2022-05-02,I was flying over mountains.\n")
+    assert plan.columns["text"] == "Dream" and len(dreams_of(plan)) == 1
+
+
+def test_a_form_header_that_asks_a_question_is_a_header():
+    raw = b"Timestamp,What did you dream about last night?\n4/10/2022 7:15,A lighthouse.\n"
+    plan = plan_of("form.csv", raw)
+    assert plan.columns["text"] == "What did you dream about last night?"
+    assert len(dreams_of(plan)) == 1

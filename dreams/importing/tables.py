@@ -1,9 +1,10 @@
 """CSV and TSV tables from other journals and spreadsheets, as real spreadsheets save them:
 any common encoding (UTF-8 with or without BOM, UTF-16, Windows-1252, Latin-1; detected by
 charset-normalizer), commas, semicolons, tabs or bars between columns, CRLF line ends,
-headers in English, German, French or Spanish, and dates whose day/month order is read
-from the whole column. A row is keyed on its parsed day and its normalised words, so the
-same journal re-saved by a spreadsheet adds nothing."""
+headers in English, German, French or Spanish (or none: a first row that is a dream), and
+dates (with a time of day or without) whose day/month order is read from the whole column.
+A row is keyed on its parsed day and its normalised words, so the same journal re-saved by a
+spreadsheet adds nothing."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 import charset_normalizer
 
-from dreams.dates import DayOrder, infer_day_order, slashed_parts
+from dreams.dates import DayOrder, infer_day_order, names_a_day, slashed_parts
 from dreams.importing.plan import (
     MAX_BODY,
     MAX_CELL,
@@ -43,6 +45,16 @@ DATE_HEADERS = (
     "datum", "traumdatum", "wann", "jour", "date du reve", "quand", "fecha",
     "fecha del sueno", "dia", "cuando", "data",
 )  # fmt: skip
+# When a row was written (a form's "Timestamp", an app's "Created"): the date column when no
+# header names the dream's own date.
+STAMP_HEADERS = (
+    "timestamp", "time stamp", "date time", "datetime", "date and time", "created",
+    "created at", "created on", "date created", "creation date", "entry date", "written",
+    "zeitstempel", "erstellt", "erstellt am", "datum uhrzeit", "datum und uhrzeit",
+    "eintragsdatum", "horodateur", "horodatage", "date et heure", "date heure", "cree le",
+    "date de creation", "marca temporal", "marca de tiempo", "fecha y hora", "fecha hora",
+    "creado", "fecha de creacion",
+)  # fmt: skip
 TEXT_HEADERS = (
     "text", "dream", "report", "narrative", "content", "body", "description", "dream text",
     "entry", "traum", "traumtext", "traumbericht", "bericht", "inhalt", "beschreibung",
@@ -56,8 +68,14 @@ TITLE_HEADERS = (
 # Headers that only German, French or Spanish tables use: their dates are day first.
 DAY_FIRST_HEADERS = {
     "datum", "traumdatum", "traum", "traumtext", "traumbericht", "titel", "jour", "reve",
-    "recit", "texte", "titre", "fecha", "sueno", "texto", "relato", "titulo",
+    "recit", "texte", "titre", "fecha", "sueno", "texto", "relato", "titulo", "zeitstempel",
+    "erstellt", "erstellt am", "eintragsdatum", "datum uhrzeit", "datum und uhrzeit",
+    "horodateur", "horodatage", "date et heure", "date heure", "cree le", "date de creation",
+    "marca temporal", "marca de tiempo", "fecha y hora", "fecha hora", "creado",
+    "fecha de creacion",
 }  # fmt: skip
+KNOWN_HEADERS = {*DATE_HEADERS, *STAMP_HEADERS, *TEXT_HEADERS, *TITLE_HEADERS}
+HEADERLESS_NOTE = "no header row: columns taken as date and text"
 _LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
 
 
@@ -184,20 +202,59 @@ class _Table:
             yield start, row
 
 
-def _columns(headers: list[str], options: dict, name: str) -> dict:
-    columns = {
-        "date": options.get("date_column") or guess_column(headers, DATE_HEADERS),
-        "text": options.get("text_column") or guess_column(headers, TEXT_HEADERS),
-        "title": options.get("title_column") or guess_column(headers, TITLE_HEADERS),
-    }
-    for role in ("date", "text", "title"):
-        if columns[role] and columns[role] not in headers:
-            raise BadImport(f"{name}: there is no column “{columns[role]}”")
-    if not columns["text"]:
+def _chosen(headers: list[str], choice: str | None, name: str) -> str:
+    """The column the writer chose, by its header or its number (1 for the first); ""
+    when none was chosen."""
+    if not choice or choice in headers:
+        return choice or ""
+    if choice.isdigit() and 1 <= int(choice) <= len(headers):
+        return headers[int(choice) - 1]
+    raise BadImport(f"{name}: there is no column “{choice}”")
+
+
+def _columns(headers: list[str], options: dict, name: str, guessed: dict) -> dict:
+    """{"date", "text", "title"}: each the column chosen in `options`, else `guessed`, else
+    the one its header names (a column serves one role)."""
+
+    def pick(role: str, among: list[str], *wanted: tuple[str, ...]) -> str:
+        found = _chosen(headers, options.get(f"{role}_column"), name) or guessed.get(role)
+        return found or next(filter(None, (guess_column(among, w) for w in wanted)), "")
+
+    date = pick("date", headers, DATE_HEADERS, STAMP_HEADERS)
+    text = pick("text", [h for h in headers if h != date], TEXT_HEADERS)
+    title = pick("title", [h for h in headers if h not in (date, text)], TITLE_HEADERS)
+    if not text:
         raise BadImport(
             f"{name}: which column holds the dream? Columns: {', '.join(headers)[:200]}"
         )
-    return columns
+    return {"date": date, "text": text, "title": title}
+
+
+def _data_columns(cells: list[str]) -> dict | None:
+    """The date and text columns ("Column 1", "Column 2") of a first row that is a dream,
+    not headers: a cell that names a day, a cell of words (three at least), and no cell a
+    header Somnia knows. None for a header row."""
+    if any(_fold(cell) in KNOWN_HEADERS for cell in cells):
+        return None
+    dates = [at for at, cell in enumerate(cells) if names_a_day(cell)]
+    words = [at for at, cell in enumerate(cells) if at not in dates and len(cell.split()) > 2]
+    if not dates or not words:
+        return None
+    text = max(words, key=lambda at: len(cells[at]))
+    return {"date": f"Column {dates[0] + 1}", "text": f"Column {text + 1}"}
+
+
+def _layout(first: list[str], options: dict, name: str) -> tuple[list[str], dict, bool]:
+    """(headers, columns, whether the first row is the header row) of a table's first row;
+    a table without a header row has headers "Column 1", "Column 2"..."""
+    cells = [cell.strip() for cell in first]
+    if not any(cells):
+        raise BadImport(f"{name}: no header row")
+    guessed = _data_columns(cells)
+    if guessed is None:
+        return cells, _columns(cells, options, name, {}), True
+    headers = [f"Column {number}" for number in range(1, len(cells) + 1)]
+    return headers, _columns(headers, options, name, guessed), False
 
 
 def _stated_order(options: dict) -> bool | None:
@@ -219,39 +276,52 @@ def _day_order(
     )
 
 
-def read(
-    *, name: str, opener: Callable[[], BinaryIO], options: dict, today: datetime.date
-) -> ImportPlan:
-    """Detect the encoding, delimiter, columns and date order (reading the whole date
-    column once); the rows are read again as they are needed."""
+def _shape(name: str, opener: Callable[[], BinaryIO]) -> tuple[str, str]:
+    """(encoding, delimiter) of a table, from its first megabyte."""
     with opener() as stream:
         sample = stream.read(SAMPLE_BYTES)
     encoding = detect_encoding(sample, name=name)
     text = sample.decode(encoding, errors="replace")
     cut = text.rfind("\n")
-    delimiter = infer_delimiter(text[: cut + 1] if cut > 0 else text, name=name)
+    return encoding, infer_delimiter(text[: cut + 1] if cut > 0 else text, name=name)
+
+
+def _notes(encoding: str, delimiter: str, has_header: bool) -> list[str]:
+    notes = [f"read as {_LABELS.get(encoding, encoding)} text"] if encoding != "utf-8" else []
+    if delimiter not in (",", "\t"):
+        notes.append(f"columns separated by “{delimiter}”")
+    if not has_header:
+        notes.append(HEADERLESS_NOTE)
+    return notes
+
+
+def read(
+    *, name: str, opener: Callable[[], BinaryIO], options: dict, today: datetime.date
+) -> ImportPlan:
+    """Detect the encoding, delimiter, header row, columns and date order (reading the
+    whole date column once); the rows are read again as they are needed. BadImport names
+    the line of a byte that is not text, and says which columns there are when none reads
+    as the dream's."""
+    encoding, delimiter = _shape(name, opener)
 
     def table(stream: BinaryIO) -> _Table:
         return _Table(stream, encoding=encoding, delimiter=delimiter, name=name)
 
     with opener() as stream:
         records = iter(table(stream))
-        headers = [h.strip() for h in next(records, (0, []))[1]]
-        if not any(headers):
-            raise BadImport(f"{name}: no header row")
-        columns = _columns(headers, options, name)
+        first = next(records, (1, []))
+        headers, columns, has_header = _layout(first[1], options, name)
         date_at = headers.index(columns["date"]) if columns["date"] else None
-        lean = any(_fold(h) in DAY_FIRST_HEADERS for h in headers)
-        order = _day_order(records, date_at, options, name, lean_day_first=lean)
+        lean = has_header and any(_fold(h) in DAY_FIRST_HEADERS for h in headers)
+        rows = records if has_header else itertools.chain([first], records)
+        order = _day_order(rows, date_at, options, name, lean_day_first=lean)
     at = {role: headers.index(column) for role, column in columns.items() if column}
-    notes = [f"read as {_LABELS.get(encoding, encoding)} text"] if encoding != "utf-8" else []
-    if delimiter not in (",", "\t"):
-        notes.append(f"columns separated by “{delimiter}”")
 
     def dreams() -> Iterator[IncomingDream | Skipped]:
         with opener() as stream:
             records = iter(table(stream))
-            next(records, None)
+            if has_header:
+                next(records, None)
             for line, row in records:
                 yield _row(row, line, at=at, width=len(headers), order=order, name=name,
                            today=today, delimiter=delimiter)  # fmt: skip
@@ -263,7 +333,7 @@ def read(
         columns=columns,
         headers=headers,
         day_order=order,
-        notes=notes,
+        notes=_notes(encoding, delimiter, has_header),
     )
 
 
