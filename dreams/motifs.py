@@ -17,11 +17,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, compress
-from operator import itemgetter, or_
+from itertools import accumulate, compress, pairwise, repeat
+from operator import is_, itemgetter, or_
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,7 +75,9 @@ class Token(NamedTuple):
     keys: tuple[str, ...]  # (word,) or (word, lemma): what a phrase may match it by
 
 
-_WORD_OF, _LEMMA_OF = itemgetter(0), itemgetter(1)
+_WORD_OF, _LEMMA_OF, _ENGLISH_OF = itemgetter(0), itemgetter(1), itemgetter(3)
+# English words simplemma's dictionary lacks, common in dreams ("her", "hadn't", "2nd").
+_ENGLISH_TOO = frozenset({"her", "hadn", "hasn", "shouldn", "mustn", "needn", "nd", "rd", "gonna"})
 # A journal repeats its words: each one is folded and lemmatised once per process.
 _WORDS: dict[str, Word] = {}
 _WORDS_MAX = 200_000
@@ -86,7 +89,11 @@ def _word(written: str) -> Word:
         if len(_WORDS) >= _WORDS_MAX:
             _WORDS.clear()
         word, base = written.casefold(), lemma(written)
-        english = simplemma.is_known(word, lang="en") if word.isalpha() else None
+        english = (
+            (word in _ENGLISH_TOO or simplemma.is_known(word, lang="en"))
+            if word.isalpha()
+            else None
+        )
         keys = (word,) if base == word else (word, base)
         found = _WORDS[written] = Word(word, base, keys, english)
     return found
@@ -494,33 +501,118 @@ def _best_phrase(
 # dreams come out near 0.35, French near 0.5.
 ENGLISH_SHARE = 0.6
 ENGLISH_MIN_WORDS = 4  # fewer words of letters cannot tell (a line being typed): English
+# Where one sentence ends and the next begins, for reading each one's language: . ! ? : ;, a
+# line break, and quotes (a single quote only where it is no apostrophe: not between letters).
+_SENTENCE_BREAK = re.compile(
+    r"""[.!?:;\n"\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a'\u2018\u2019\u201a]"""
+    r"(?<!(?<=[^\W\d_])['\u2018\u2019\u201a](?=[^\W\d_]))"  # one class first: a fast scan
+)
+
+
+def _reads(yes: float, no: float) -> bool:
+    return yes + no < ENGLISH_MIN_WORDS or yes >= ENGLISH_SHARE * (yes + no)
 
 
 def reads_as_english(words: Sequence[Word]) -> bool:
     """Whether a text's words (as _tokenize() gives them) read as English: ENGLISH_SHARE of
     its words of letters are English words, or it has too few to tell."""
-    votes = [w.english for w in words]
-    yes, no = votes.count(True), votes.count(False)
-    return yes + no < ENGLISH_MIN_WORDS or yes >= ENGLISH_SHARE * (yes + no)
+    votes = list(map(_ENGLISH_OF, words))
+    return _reads(votes.count(True), votes.count(False))
+
+
+def _close_unknowns(votes: list[bool | None]) -> list[int]:
+    """Where the words not in the dictionary are, if two come within three words of each
+    other, as they do in any sentence that does not read as English (over 0.4 of its words,
+    at least two of four or more; numbers aside); else none. Most English texts have no such
+    pair: they are read as one."""
+    unknown = list(compress(range(len(votes)), map(is_, votes, repeat(False))))
+    return unknown if any(b - a <= 3 for a, b in pairwise(unknown)) else []
+
+
+def _foreign_sentences(
+    text: str, spans: list[tuple[int, int]], votes: list[bool | None], unknown: list[int]
+) -> list[tuple[int, int]]:
+    """The sentences (as ranges of word indices) of a text that reads as English that do not
+    read as English themselves: ENGLISH_MIN_WORDS words of letters or more, under
+    ENGLISH_SHARE of them English. Only the sentences where two of the `unknown` words (not
+    in the dictionary) come close are read. Such a word capitalised mid-sentence may be a
+    name as well as a German noun: it counts half ("Tex, Nate, Billy Jeou and my mother" is
+    English; "Die Tür war offen, komm herein" is not)."""
+    # A sentence's ends: the breaks either side of a word, the one before found in the text
+    # read backwards (the pattern reads the same both ways); as word indices, the words that
+    # begin before each (a break is never in a word: its span is never a word's).
+    backwards, length = text[::-1], len(text)
+    found = []
+    end = 0
+    for k, then in pairwise(unknown):
+        if k < end or then - k > 3:
+            continue  # in a sentence already read, or alone (see _close_unknowns())
+        before = _SENTENCE_BREAK.search(backwards, length - spans[k][0])
+        after = _SENTENCE_BREAK.search(text, spans[k][1])
+        begin = bisect_left(spans, (length - before.end(),), end, k) if before else end
+        end = bisect_left(spans, after.span(), k + 1) if after else len(votes)
+        sentence = votes[begin:end]
+        yes, no = sentence.count(True), sentence.count(False)
+        if no < 2 or _reads(yes, no):
+            continue
+        for w in compress(range(begin + 1, end), map(is_, sentence[1:], repeat(False))):
+            written = text[spans[w][0] : spans[w][1]]
+            if written[0].isupper() and not written.isupper():
+                no -= 0.5
+        if not _reads(yes, no):
+            found.append((begin, end))
+    return found
 
 
 def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
     """The motifs in a text with the exact spans that show them, most frequent first. In a
-    text that does not read as English (reads_as_english()), only the lexicon's entries
-    that are not English (a writer's own words) are looked for.
+    text that does not read as English (reads_as_english()), and in a sentence of an English
+    text that does not (_foreign_sentences()), only the lexicon's entries that are not English
+    (a writer's own words) are looked for.
 
     Linear in the text: each word is looked up once by its form and its lemma, and only the
     words that begin some lexicon phrase are looked at more closely."""
     tokens, spans = _tokenize(text)
-    if not reads_as_english(tokens):
-        lexicon = lexicon.beyond_english()
+    votes = list(map(_ENGLISH_OF, tokens))
+    yes, no = votes.count(True), votes.count(False)
     found: dict[str, tuple[LexiconEntry, list[Span]]] = {}
-    free = 0  # words before this one belong to a phrase already matched
+    if not _reads(yes, no):
+        _scan(text, tokens, spans, lexicon.beyond_english(), 0, len(tokens), 0, found)
+    elif no < 2 or not (unknown := _close_unknowns(votes)):  # all English (the usual case)
+        _scan(text, tokens, spans, lexicon, 0, len(tokens), 0, found)
+    else:
+        free = begin = 0
+        for start, end in _foreign_sentences(text, spans, votes, unknown):
+            free = _scan(text, tokens, spans, lexicon, begin, start, free, found)
+            free = _scan(text, tokens, spans, lexicon.beyond_english(), start, end, free, found)
+            begin = end
+        _scan(text, tokens, spans, lexicon, begin, len(tokens), free, found)
+    detections = [
+        Detection(entry.slug, entry.name, entry.category, tuple(spans))
+        for entry, spans in found.values()
+    ]
+    detections.sort(key=lambda d: (-d.count, d.spans[0].start))
+    return detections
+
+
+def _scan(
+    text: str,
+    tokens: list[Word],
+    spans: list[tuple[int, int]],
+    lexicon: Lexicon,
+    begin: int,
+    end: int,
+    free: int,
+    found: dict[str, tuple[LexiconEntry, list[Span]]],
+) -> int:
+    """Add to `found` the phrases of `lexicon` that begin at words begin..end-1 (words before
+    `free` belong to a phrase already matched); returns where the words are free again."""
     single, pairs, last = lexicon._single, lexicon._pairs, len(tokens) - 1
     begins = lexicon._begins.__contains__
     # Only the words that may begin a phrase, picked out in C: most words are not looked at.
-    words, lemmas = map(_WORD_OF, tokens), map(_LEMMA_OF, tokens)
-    for i in compress(range(len(tokens)), map(or_, map(begins, words), map(begins, lemmas))):
+    part = tokens[begin:end] if begin or end < len(tokens) else tokens
+    words, lemmas = map(_WORD_OF, part), map(_LEMMA_OF, part)
+    for i in compress(range(begin, end), map(or_, map(begins, words), map(begins, lemmas))):
         if i < free:
             continue
         token = tokens[i]
@@ -539,19 +631,14 @@ def detect(text: str, *, lexicon: Lexicon) -> list[Detection]:
         best = _best_phrase(text, tokens, spans, i, lexicon)
         if best is None:
             continue
-        phrase, end = best
-        free = end
+        phrase, stop = best
+        free = stop
         if phrase.entry is IDIOM:
             continue  # the words are spoken for, and by no motif
-        start, stop = spans[i][0], spans[end - 1][1]
+        start, finish = spans[i][0], spans[stop - 1][1]
         evidence = found.setdefault(phrase.entry.slug, (phrase.entry, []))[1]
-        evidence.append(Span(text[start:stop], start, stop))
-    detections = [
-        Detection(entry.slug, entry.name, entry.category, tuple(spans))
-        for entry, spans in found.values()
-    ]
-    detections.sort(key=lambda d: (-d.count, d.spans[0].start))
-    return detections
+        evidence.append(Span(text[start:finish], start, finish))
+    return free
 
 
 # Kinds of motif in nearly every narrative (body parts, hues): they weigh less for salience.

@@ -1,5 +1,7 @@
 """Motif detection is pure: these tests need no database."""
 
+import time
+
 from dreams import motifs
 from dreams.motifs import Lexicon, LexiconEntry, detect
 
@@ -245,6 +247,47 @@ def test_a_writers_own_words_are_found_in_any_language():
     own = LexiconEntry("mirror", "Mirror", "object", ("Spiegel",))
     text = "Ich sah mich im Spiegel, und die Treppe war lang."
     assert set(by_slug(text, BUILTIN.plus([own]))) == {"mirror"}
+
+
+def test_a_sentence_in_another_language_inside_an_english_dream_gets_no_english_motifs():
+    text = (
+        "I stood at the door of my grandmother's house. A man said: Die Tür war offen, komm "
+        "herein. Then I walked up the stairs."
+    )
+    found = found_in(text)
+    assert "dying" not in found and {"door", "grandmother", "house", "staircase"} <= found
+    quoted = "She whispered \u201cdie Katze ist tot, die Tür ist zu\u201d and I ran to the car."
+    assert found_in(quoted) == {"voice", "running", "car"}
+    # Quotes and line breaks end a sentence as a full stop does.
+    lines = "We swam in the lake.\nIch weiß nicht, wo die Treppe war\nThen the sun rose."
+    assert found_in(lines) == {"swimming", "lake", "sun"}
+
+
+def test_short_sentences_follow_the_whole_texts_language():
+    assert "dying" in found_in("The soldier shouted: Die! Then the mirror broke in two.")
+    german = "Ich stand vor dem Spiegel und die Tür war zu. Oh my god. Dann bin ich gelaufen."
+    assert found_in(german) == set()
+    # A list of names is English still: an unknown word capitalised mid-sentence counts half.
+    assert "mother" in found_in("We all came: Tex, Nate, Billy Jeou and my mother.")
+
+
+def test_a_writers_own_words_are_found_in_a_sentence_of_another_language():
+    own = LexiconEntry("mirror", "Mirror", "object", ("Spiegel",))
+    text = "I woke up in the old house. Ich sah mich im Spiegel, und die Treppe war lang."
+    assert set(by_slug(text, BUILTIN.plus([own]))) == {"house", "mirror"}
+
+
+def test_reading_each_sentences_language_stays_linear_at_the_maximum_length():
+    texts = [
+        ("The mirror broke. Die Tür war offen, komm herein! Sam and Jody ran. " * 1500)[:100_000],
+        ("Sam and Jody komm herein Tür offen the mirror " * 2500)[:100_000],  # no break at all
+    ]
+    for text in texts:
+        started = time.perf_counter()
+        found_in(text)
+        assert time.perf_counter() - started < 5.0  # a tenth of that on a quiet machine
+    found = found_in(texts[0])
+    assert "mirror" in found and "dying" not in found
 
 
 def test_every_shipped_phrase_begins_with_a_word():
