@@ -520,6 +520,11 @@ def reads_as_english(words: Sequence[Word]) -> bool:
     return _reads(votes.count(True), votes.count(False))
 
 
+def text_reads_as_english(text: str) -> bool:
+    """reads_as_english() of a text: whether the shipped (English) lexicon is looked for in it."""
+    return reads_as_english(_tokenize(text)[0])
+
+
 def _close_unknowns(votes: list[bool | None]) -> list[int]:
     """Where the words not in the dictionary are, if two come within three words of each
     other, as they do in any sentence that does not read as English (over 0.4 of its words,

@@ -96,7 +96,14 @@ def saliences(
     return {s.slug: s.score for s in motifs.rank(detections, length=len(text), shares=shares)}
 
 
-def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]:
+class Suggestions(list):
+    """suggest()'s rows, and whether the text does not read as English (`foreign`): then
+    only the writer's own words were looked for, as the motif panel says."""
+
+    foreign: bool = False
+
+
+def suggest(text: str, *, owner, dream: Dream | None = None) -> Suggestions:
     """The motifs found in a text being written, with the words that show them, and the
     motifs the author set by hand on this dream even if the text no longer shows them."""
     detections = motifs.detect(text, lexicon=lexicon_for(owner))
@@ -120,6 +127,8 @@ def suggest(text: str, *, owner, dream: Dream | None = None) -> list[Suggestion]
             motif = by_slug[slug]
             empty = motifs.Detection(slug, motif.name, motif.category, ())
             found.append(Suggestion(motif, empty, statuses[slug]))
+    found = Suggestions(found)
+    found.foreign = not motifs.text_reads_as_english(text)
     return found
 
 

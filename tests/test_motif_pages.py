@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from dreams import vocabulary
 from dreams.models import Dream
 
 
@@ -187,3 +188,30 @@ def test_a_card_shows_the_dreams_most_salient_motifs(user, make_dream):
         user, body="My hand, my hand, my eye and my hand again; then a lighthouse in the fog."
     )
     assert dream.card_motifs[0].slug == "tower"
+
+
+GERMAN = "Ich stand vor dem Spiegel, und die Treppe war lang. Die Tür war offen."
+NOT_ENGLISH = "Somnia’s motif words are English"
+
+
+def test_the_motif_panel_says_why_text_in_another_language_shows_no_motifs(client, user):
+    client.force_login(user)
+    suggest = {"headers": {"HX-Request": "true"}}
+    html = client.post("/motifs/suggest/", {"body": GERMAN}, **suggest).content.decode()
+    assert "No motifs found in these words yet" in html and NOT_ENGLISH in html
+    assert "select words in your dream to make motifs of your own" in html
+    english = client.post("/motifs/suggest/", {"body": "A mirror."}, **suggest).content.decode()
+    assert NOT_ENGLISH not in english
+    empty = client.post("/motifs/suggest/", {"body": "Hm."}, **suggest).content.decode()
+    assert NOT_ENGLISH not in empty and "No motifs found" in empty
+    # The writer's own words are found in any language: the line stays beside them.
+    vocabulary.make_motif(owner=user, name="Spiegel", category="object")
+    html = client.post("/motifs/suggest/", {"body": GERMAN}, **suggest).content.decode()
+    assert "<strong>Spiegel</strong>" in html and NOT_ENGLISH in html
+
+
+def test_the_writing_form_says_so_for_a_dream_in_another_language(client, user, make_dream):
+    dream = make_dream(user, body=GERMAN)
+    client.force_login(user)
+    html = client.get(f"/dreams/{dream.pk}/edit/").content.decode()
+    assert NOT_ENGLISH in html
