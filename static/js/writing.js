@@ -343,7 +343,10 @@
       if (event.target !== form || !button || button.name !== "motif_choice" || !window.htmx) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      htmx.ajax("POST", button.getAttribute("hx-post"), { source: button, target: "#motif-suggestions" });
+      var sent = htmx.ajax("POST", button.getAttribute("hx-post"), { source: button, target: "#motif-suggestions" });
+      // The next tap replaces this request (hx-sync) and htmx rejects its promise with
+      // nothing: this tap's choice is in the form's fields already, so there is nothing to say.
+      if (sent && sent.catch) sent.catch(function () {});
     }, true);
 
     form.addEventListener("keydown", function (event) {
