@@ -147,7 +147,9 @@
   // Only at the top of the list: a reader further down keeps the pages and place they have.
   function journalChanged() {
     if (!document.getElementById("gallery") || !window.htmx || window.scrollY > 400) return;
-    htmx.ajax("GET", location.pathname + location.search, { target: "#gallery", swap: "outerHTML" });
+    var drawn = htmx.ajax("GET", location.pathname + location.search, { target: "#gallery", swap: "outerHTML" });
+    // Cut off again, or replaced by the next redraw: the list stays as it was.
+    if (drawn && drawn.catch) drawn.catch(function () {});
   }
 
   var sending = null;
