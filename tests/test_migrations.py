@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from dreams.apps import sqlite_triggers_after_migrate
-from dreams.models import Draft, Dream, Picture
+from dreams.models import Draft, Dream, Picture, split_chief
 
 BEFORE = [("dreams", "0022_dream_versions")]
 
@@ -95,3 +95,38 @@ def test_conflict_copies_become_versions_of_their_dream_and_nothing_is_lost(befo
     assert Dream.objects.get(pk=later.pk).recurs_id == dream.pk
     assert not hasattr(kept, "conflict_of_id")
     del copy_of_copy
+
+
+@pytest.fixture
+def before_chief_cards(transactional_db):
+    old = _migrate([("dreams", "0026_saved_form_changed_at")])
+    yield old
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    sqlite_triggers_after_migrate(using="default")
+
+
+def test_old_cards_show_the_chief_motifs_and_kept_links_lose_their_1000(before_chief_cards):
+    old = before_chief_cards
+    writer = old.get_model("auth", "User").objects.create(username="wren")
+    OldDream = old.get_model("dreams", "Dream")
+    DreamMotif = old.get_model("dreams", "DreamMotif")
+    motifs = {m.slug: m for m in old.get_model("dreams", "Motif").objects.filter(owner=None)}
+    top_four = [["mirror", "Mirror", "object"], ["feather", "Feather", "object"],
+                ["staircase", "Staircase", "place"], ["water", "Water", "nature"]]  # fmt: skip
+    dream = OldDream.objects.create(owner=writer, title="Lift", body="…", card={"motifs": top_four})
+    for slug, status, salience in [("mirror", "added", 1000.0), ("feather", "detected", 9.0),
+                                   ("staircase", "detected", 8.0), ("water", "detected", 2.0),
+                                   ("hand", "removed", 0.0)]:  # fmt: skip
+        DreamMotif.objects.create(dream=dream, motif=motifs[slug], status=status,
+                                  salience=salience, count=1, evidence=[])  # fmt: skip
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    card = Dream.objects.get(pk=dream.pk)
+    assert [slug for slug, *_ in card.card["motifs"]] == ["mirror", "feather", "staircase"]
+    assert card.card_motifs == [tuple(m) for m in card.card["motifs"]]
+    mirror = card.motif_links.get(motif__slug="mirror")
+    assert (mirror.status, mirror.salience) == ("added", 9.0)
+    chief, others = split_chief(card.shown_links)  # the page's rule agrees with the card's
+    assert [m.slug for m in chief] == ["mirror", "feather", "staircase"]
+    assert [m.slug for m in others] == ["water"]
