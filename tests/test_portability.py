@@ -110,6 +110,25 @@ def test_shared_dreams_of_a_file_come_in_private_unless_kept_shared(rich_journal
     assert Dream.objects.filter(owner=make_user("y")).count() == 0
 
 
+def test_a_dream_imported_private_stays_private_through_its_history_and_drafts(
+    user, make_dream, make_user
+):
+    dream = make_dream(user, title="Told", body="A lift.", visibility=Dream.Visibility.SHARED)
+    entries.save_edit(dream, changes={"body": "A lift of mirrors."}, tags=[], base_version=1)
+    Draft.objects.create(owner=user, key="6f1c0b55-1d1b-4a4e-9a53-7bb5a5b1d002", dream=dream,
+                         body="Half typed.", fields={"visibility": "shared"})  # fmt: skip
+    fresh = make_user("fresh")
+    raw = b"".join(exporting.export_json(user, history=True))
+    apply(fresh, read_file("export.json", raw), keep_shared=False)
+    kept = Dream.objects.get(owner=fresh)
+    assert kept.versions.count() == 2
+    assert {v.fields.get("visibility") for v in kept.versions.all()} == {"private"}
+    assert Draft.objects.get(owner=fresh).fields["visibility"] == "private"
+    restored = entries.restore_version(kept, number=1)
+    assert restored.visibility == Dream.Visibility.PRIVATE
+    assert not Dream.objects.filter(owner=fresh).shared().exists()
+
+
 def test_the_same_file_twice_adds_nothing(rich_journal, make_user):
     fresh = make_user("fresh")
     raw = export_json(rich_journal)

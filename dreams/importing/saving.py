@@ -263,6 +263,14 @@ def _given(ctx: _Context, links: list[dict]) -> list:
     ]
 
 
+def _sharing(ctx: _Context, fields: dict) -> dict:
+    """A version's or draft's fields as this import keeps them: "shared" only if the writer
+    kept the file's shared dreams shared (else restoring that version would share the dream)."""
+    if ctx.keep_shared or fields.get("visibility") != Dream.Visibility.SHARED:
+        return fields
+    return {**fields, "visibility": Dream.Visibility.PRIVATE}
+
+
 def _new_dream(owner, incoming: IncomingDream, *, keep_shared: bool) -> Dream:
     shared = keep_shared and incoming.visibility == Dream.Visibility.SHARED
     return Dream(
@@ -365,7 +373,11 @@ def _write_locked(ctx: _Context, batch, found: dict, shares: dict, summary: Summ
                 )
         _add_pictures(ctx, fresh, dreams)
         versions.keep_imported(
-            [(dream, d.history) for d, dream in zip(fresh, dreams, strict=True) if d.history]
+            [
+                (dream, [{**v, "fields": _sharing(ctx, v["fields"])} for v in d.history])
+                for d, dream in zip(fresh, dreams, strict=True)
+                if d.history
+            ]
         )
         ctx.threads.extend(
             (dream.pk, d.recurs, d.conflict_of)
@@ -434,7 +446,7 @@ def _restore_vocabulary(ctx: _Context, plan: ImportPlan) -> None:
         draft = Draft.objects.create(
             owner=owner, key=key, dream=dream, base_version=item.get("base_version"),
             title=item.get("title") or "", body=item.get("body") or "",
-            fields=item.get("fields") or {},
+            fields=_sharing(ctx, item.get("fields") or {}),
         )  # fmt: skip
         stamp = parse_datetime(item.get("updated_at") or "")
         if stamp:
