@@ -83,15 +83,19 @@ def test_pending_uploads_per_account_are_capped(client, user, settings):
     assert PendingImport.objects.count() == 1
 
 
-def test_a_preview_with_nothing_to_import_does_not_count_against_the_cap(client, user, settings):
+def test_a_preview_with_nothing_to_import_is_forgotten_by_the_next_upload(client, user, settings):
     settings.IMPORT_PENDING_MAX = 1
     client.force_login(user)
     raw = table(2)
     for _ in range(2):
         b"".join(client.post(upload(client, raw)["Location"] + "confirm/").streaming_content)
-    assert upload(client, raw).status_code == 302  # read, previewed: nothing new in it
-    assert upload(client, raw).status_code == 302  # and again
+    for _ in range(3):  # read, previewed: nothing new in it
+        assert upload(client, raw).status_code == 302
+        # each upload forgets the one before, which held nothing to import, file and all
+        assert PendingImport.objects.filter(state=PendingImport.State.READY).count() == 1
     assert upload(client, table(2, start=5)).status_code == 302
+    ready = ImportChunk.objects.filter(pending__state=PendingImport.State.READY)
+    assert not ready.filter(pending__survey__new=0).exists()
 
 
 def _shared_export(make_user, make_dream) -> bytes:

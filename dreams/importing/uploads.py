@@ -94,12 +94,11 @@ def check_quota(owner, *, size: int) -> None:
             f"The file is larger than {limit >> 20} MB, the limit for an upload here; "
             "import it with the command line (python manage.py import_dreams), which has none."
         )
-    # A preview with nothing to import does not count: it cannot be imported, only read.
-    waiting = (
-        PendingImport.objects.filter(owner=owner, state=PendingImport.State.READY)
-        .filter(survey__new__gt=0)
-        .count()
-    )
+    ready = PendingImport.objects.filter(owner=owner, state=PendingImport.State.READY)
+    # A preview with nothing to import cannot be imported, only read: a new upload forgets it
+    # (its stored file with it), so it holds no place and no disk.
+    ready.filter(survey__new=0).delete()
+    waiting = ready.count()
     if waiting >= settings.IMPORT_PENDING_MAX:
         raise QuotaExceeded(
             f"You have {waiting} uploads waiting for their go-ahead; import or discard one "
