@@ -119,6 +119,10 @@ def test_old_cards_show_the_chief_motifs_and_kept_links_lose_their_1000(before_c
                                    ("hand", "removed", 0.0)]:  # fmt: skip
         DreamMotif.objects.create(dream=dream, motif=motifs[slug], status=status,
                                   salience=salience, count=1, evidence=[])  # fmt: skip
+    other = OldDream.objects.create(owner=writer, title="Door", body="…", card={"motifs": []})
+    DreamMotif.objects.create(
+        dream=other, motif=motifs["door"], status="added", salience=1000.0, count=0, evidence=[]
+    )  # its words are gone
 
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
@@ -130,3 +134,5 @@ def test_old_cards_show_the_chief_motifs_and_kept_links_lose_their_1000(before_c
     chief, others = split_chief(card.shown_links)  # the page's rule agrees with the card's
     assert [m.slug for m in chief] == ["mirror", "feather", "staircase"]
     assert [m.slug for m in others] == ["water"]
+    door = Dream.objects.get(pk=other.pk)
+    assert door.motif_links.get().salience == 0.0 and door.card["motifs"][0][0] == "door"

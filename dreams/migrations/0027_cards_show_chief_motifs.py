@@ -2,7 +2,9 @@
 (models.split_chief): those its author kept, then the others that stand out. Cards written
 before showed the four most salient, and a kept motif was stored with a salience of 1000,
 which set the bar for the rest. Rewrite the chips of every card; a link's salience of 1000
-(kept by hand) becomes its dream's highest other salience, so exports carry no such number.
+(kept by hand) becomes its dream's highest other salience, or 0 where its words are gone, as
+refresh_motifs() would give it. (The cover's text alternative names the old chips until the
+dream is next saved.)
 
 The rule is copied here as it stands (a migration must not follow later changes of it)."""
 
@@ -39,10 +41,11 @@ def _links_of(DreamMotif, pks: list[int]) -> dict[int, list[tuple]]:
 
 
 def _settle_kept(DreamMotif) -> None:
-    for link in DreamMotif.objects.filter(salience__gte=OLD_KEPT_SALIENCE).iterator():
-        others = DreamMotif.objects.filter(dream_id=link.dream_id, salience__lt=OLD_KEPT_SALIENCE)
+    kept = DreamMotif.objects.filter(salience__gte=OLD_KEPT_SALIENCE)
+    for pk, dream_id, count in list(kept.values_list("pk", "dream_id", "count")):
+        others = DreamMotif.objects.filter(dream_id=dream_id, salience__lt=OLD_KEPT_SALIENCE)
         top = others.order_by("-salience").values_list("salience", flat=True).first()
-        DreamMotif.objects.filter(pk=link.pk).update(salience=top or 0.0)
+        DreamMotif.objects.filter(pk=pk).update(salience=(top or 0.0) if count else 0.0)
 
 
 def rewrite_chips(apps, schema_editor):
