@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dreams.dates import infer_day_order
 from dreams.importing import files, saving
-from dreams.importing.plan import BadImport, IncomingDream
+from dreams.importing.plan import BadImport, IncomingDream, natural_key
 from dreams.importing.tables import detect_encoding, guess_column, infer_delimiter
 from dreams.models import Dream
 
@@ -506,3 +506,25 @@ def test_a_form_header_that_asks_a_question_is_a_header():
     plan = plan_of("form.csv", raw)
     assert plan.columns["text"] == "What did you dream about last night?"
     assert len(dreams_of(plan)) == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "as_written"),
+    [
+        ("date", "4/11/2022 6:02 AM", "4/11/2022 6:02 AM"),  # kept as text before
+        ("Timestamp", "4/11/2022 6:02:00", ""),  # no date column before
+    ],
+)
+def test_rows_imported_undated_before_their_date_was_read_are_not_added_again(
+    user, header, cell, as_written
+):
+    body = "I was flying over the harbour."
+    Dream.objects.create(
+        owner=user, title="Flying", body=body, source="csv",
+        source_id=natural_key(day=None, written=as_written, body=body),
+    )  # fmt: skip
+    raw = f"{header},text\n{cell},{body}\n".encode()
+    seen = saving.survey(owner=user, plan=plan_of("again.csv", raw))
+    assert (seen.new, seen.unchanged) == (0, 1)
+    assert load(user, "again.csv", raw).created == 0
+    assert Dream.objects.filter(owner=user).count() == 1

@@ -62,7 +62,9 @@ class IncomingDream:
     uid: uuid.UUID | None = None
     source: str = ""
     source_id: str = ""
-    legacy_id: str = ""  # the key older Somnias gave the same row, so it is not added again
+    # The keys the same row had before (an older Somnia's, or an earlier reading of its date
+    # that left it undated): a row already imported under one of them is not added again.
+    earlier_ids: tuple[str, ...] = ()
     dreamt_on: datetime.date | None = None
     dreamt_on_text: str = ""
     dreamt_on_precision: str = DatePrecision.DAY
@@ -328,19 +330,19 @@ def check_record(
         precision = stated
     uid = _uid(record, where)
     source = text_field(record, "source", where, limit=32)
-    source_id, legacy = text_field(record, "source_id", where, limit=200), ""
+    source_id, earlier = text_field(record, "source_id", where, limit=200), ()
     if uid is None and not source_id:
         # No id of its own: known by its date and words, so importing it twice adds nothing.
         source = source or "import"
         source_id = natural_key(day=day, written=written or str(raw_date or ""), body=body)
-        legacy = legacy_key(raw_date, body)
+        earlier = (legacy_key(raw_date, body),)
     return IncomingDream(
         title=title,
         body=body,
         uid=uid,
         source=source,
         source_id=source_id,
-        legacy_id=legacy,
+        earlier_ids=earlier,
         dreamt_on=day,
         dreamt_on_text=written,
         dreamt_on_precision=precision,

@@ -91,26 +91,27 @@ def known_keys(owner, dreams: list[IncomingDream]) -> set:
     """The keys of these dreams that the owner already has (by id, or by natural key in this
     Somnia's form or an earlier one's)."""
     uids = [d.uid for d in dreams if d.uid]
-    ids = {d.source_id: d for d in dreams if not d.uid and d.source_id}
-    legacy = {d.legacy_id: d for d in dreams if not d.uid and d.legacy_id}
+    by_id: dict[str, list[IncomingDream]] = {}
+    for dream in dreams:
+        if not dream.uid:
+            for key in {dream.source_id, *dream.earlier_ids} - {""}:
+                by_id.setdefault(key, []).append(dream)
     found = set()
     if uids:
         have = Dream.objects.filter(owner=owner, uid__in=uids).values_list("uid", flat=True)
         found |= {("uid", uid) for uid in have}
-    if ids or legacy:
-        sources = {d.source for d in (*ids.values(), *legacy.values())}
+    if by_id:
+        sources = {d.source for its in by_id.values() for d in its}
         # Owner, source and id, and no empty id: the import key's unique index answers it
         # (by owner alone, each look-up read every dream of the journal).
         rows = (
-            Dream.objects.filter(owner=owner, source__in=sources, source_id__in=[*ids, *legacy])
+            Dream.objects.filter(owner=owner, source__in=sources, source_id__in=list(by_id))
             .exclude(source_id="")
             .order_by()
             .values_list("source", "source_id")
         )
         for source, source_id in rows:
-            for dream in (ids.get(source_id), legacy.get(source_id)):
-                if dream is not None and dream.source == source:
-                    found.add(dream.key)
+            found |= {d.key for d in by_id[source_id] if d.source == source}
     return found
 
 

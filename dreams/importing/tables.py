@@ -342,6 +342,17 @@ def _cell(row: list[str], at: dict, role: str) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
+def _earlier_ids(day, raw_date: str, body: str) -> tuple[str, ...]:
+    """The keys a row had before: an older Somnia's (raw date, exact words) and, for a row
+    whose date now reads as a day, those it had when it came in undated (before a time of
+    day, "4/11/2022 6:02 AM", or a form's Timestamp column was read as a date)."""
+    keys = (legacy_key(raw_date, body),)
+    if day is not None:
+        keys += (natural_key(day=None, written=raw_date, body=body),)
+        keys += (natural_key(day=None, written="", body=body),)
+    return keys
+
+
 def _reads_both_ways(raw_date: str) -> bool:
     parts = slashed_parts(raw_date)
     return bool(parts) and parts[0] != parts[1] and max(parts[0], parts[1]) <= 12
@@ -380,7 +391,7 @@ def _row(
         body=body,
         source=SOURCE,
         source_id=natural_key(day=exact, written=raw_date, body=body),
-        legacy_id=legacy_key(raw_date, body),
+        earlier_ids=_earlier_ids(exact, raw_date, body),
         dreamt_on=day,
         dreamt_on_text=written,
         dreamt_on_precision=precision,
