@@ -696,24 +696,23 @@ def rank(detections: Iterable[Detection], *, length: int, shares: Mapping[str, f
     return salience(counts(detections, length=length), length=length, shares=shares)
 
 
-# How many chief motifs a dream has at most (more only when its author kept more by hand).
+# How many motifs stand out in a dream at most (those its author kept by hand come on top).
 CHIEF_MOST = 4
 
 
 def chief(ranked: Sequence[Salient], *, most: int = CHIEF_MOST) -> list[str]:
     """The slugs of a dream's chief motifs (its card's chips, the words its page marks):
-    those its author kept, first, then the most salient of the others that stand out (at
-    least a third of the top score among the others), up to `most` in all.
+    those its author kept, first, then those that stand out as they would with no choice
+    made: the `most` most salient, each at least a third of the top score.
 
-    The others are chosen as they would be without the kept ones: a kept motif neither sets
-    the bar (whatever its score) nor is pushed out by it."""
+    Keeping a motif that stands out changes nothing but the order; keeping one that does not
+    adds it, and pushes none of the others out."""
     ranked = sorted(ranked, key=lambda s: -s.score)  # stable: ties keep the order given
+    if not ranked:
+        return []
+    floor = ranked[0].score / 3
     kept = [s.slug for s in ranked if s.kept]
-    found = [s for s in ranked if not s.kept]
-    if not found:
-        return kept
-    floor = found[0].score / 3
-    return kept + [s.slug for s in found[: max(most - len(kept), 0)] if s.score >= floor]
+    return kept + [s.slug for s in ranked[:most] if s.score >= floor and not s.kept]
 
 
 def read_lexicon(path: Path) -> Lexicon:

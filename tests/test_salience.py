@@ -27,26 +27,23 @@ def test_a_kept_motif_is_chief_and_the_others_are_chosen_as_without_it():
         motifs.Salient("face", 1.5),
     ]
     assert motifs.chief(found) == ["mirror", "feather", "staircase"]
-    # A kept motif leads; the others are those chief without it: kept, Mirror no longer sets
-    # the bar (a third of the top score), Feather does, and Money reaches it.
+    # Keeping a motif that stands out changes nothing but the order; keeping one that does
+    # not adds it first and pushes none of the others out.
     kept_mirror = [found[0]._replace(kept=True), *found[1:]]
-    assert motifs.chief(kept_mirror) == ["mirror", "feather", "staircase", "money"]
-    assert motifs.chief(found[1:]) == ["feather", "staircase", "money"]
+    assert motifs.chief(kept_mirror) == ["mirror", "feather", "staircase"]
+    kept_staircase = [*found[:2], found[2]._replace(kept=True), *found[3:]]
+    assert motifs.chief(kept_staircase) == ["staircase", "mirror", "feather"]
     kept_face = [*found[:5], found[5]._replace(kept=True)]
     assert motifs.chief(kept_face) == ["face", "mirror", "feather", "staircase"]
-    # However great its score, a kept motif does not set the bar the others must reach: the
-    # top score among the others does (a third of it).
-    legacy = [motifs.Salient("water", 1000.0, kept=True), *found[:4]]
-    assert motifs.chief(legacy) == ["water", "mirror", "feather", "staircase"]
     only_kept = [motifs.Salient("moth", 0.0, kept=True), motifs.Salient("hand", 1.0)]
     assert motifs.chief(only_kept) == ["moth", "hand"]
     assert motifs.chief([]) == []
 
 
-def test_kept_motifs_all_stay_chief_and_take_their_places_first():
+def test_kept_motifs_all_stay_chief_first_and_push_none_of_the_others_out():
     ranked = [motifs.Salient(s, 9.0 - n, kept=n % 2 == 0) for n, s in enumerate("abcdefgh")]
-    chief = motifs.chief(ranked)
-    assert chief[:4] == ["a", "c", "e", "g"] and set(chief) == {"a", "c", "e", "g"}
+    # Kept: a, c, e, g. Standing out with no choice made: a, b, c, d (the four most salient).
+    assert motifs.chief(ranked) == ["a", "c", "e", "g", "b", "d"]
 
 
 def page_motifs(client, dream) -> tuple[list[str], list[str]]:
@@ -94,8 +91,9 @@ def test_keeping_a_motif_on_the_form_keeps_the_others_chief_and_card_and_page_ag
 def test_keeping_a_motif_that_does_not_stand_out_puts_it_first_on_card_and_page(writer, user):
     dream = post_new(writer, motif_choice="water:keep")
     chief, others = page_motifs(writer, dream)
-    assert chief == ["water", "mirror", "feather", "being-watched"]
-    assert card_motifs(dream) == chief and "staircase" in others and "water" not in others
+    # Water comes first; the four that stand out with no choice made stay (none pushed out).
+    assert chief == ["water", "mirror", "feather", "being-watched", "staircase"]
+    assert card_motifs(dream) == chief and "water" not in others
     before = saliences(dream)
     # An edit that keeps the words keeps the choice and the real saliences.
     entries.save_dream(dream)

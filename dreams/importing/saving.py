@@ -251,16 +251,25 @@ def _motif(ctx: _Context, item: dict) -> Motif:
     return motif
 
 
+# What Somnia once stored as a kept motif's salience (exports of that time carry it).
+OLD_KEPT_SALIENCE = 1000.0
+
+
 def _given(ctx: _Context, links: list[dict]) -> list:
+    """An export's motif links as create_many() takes them; a kept link an older export gave
+    a salience of 1000 gets its dream's top other one instead (0 where its words are gone),
+    as migration 0027 gives the links already stored."""
+    real = [float(m.get("salience") or 0) for m in links]
+    top = max((v for v in real if v < OLD_KEPT_SALIENCE), default=0.0)
     return [
         (
             _motif(ctx, m),
             m.get("status", "detected"),
             m.get("evidence") or [],
             m.get("count") or 0,
-            float(m.get("salience") or 0),
+            salience if salience < OLD_KEPT_SALIENCE else (top if m.get("count") else 0.0),
         )
-        for m in links
+        for m, salience in zip(links, real, strict=True)
     ]
 
 

@@ -17,12 +17,11 @@ OLD_KEPT_SALIENCE = 1000.0  # vocabulary.KEPT_SALIENCE, gone
 
 def _chief(links: list[tuple]) -> list[tuple]:
     """links: (status, salience, count, slug, name, category), most salient first."""
+    if not links:
+        return []
+    floor = links[0][1] / 3
     kept = [link for link in links if link[0] == "added"]
-    found = [link for link in links if link[0] != "added"]
-    if not found:
-        return kept
-    floor = found[0][1] / 3
-    return kept + [link for link in found[: max(CHIEF_MOST - len(kept), 0)] if link[1] >= floor]
+    return kept + [link for link in links[:CHIEF_MOST] if link[1] >= floor and link[0] != "added"]
 
 
 def _links_of(DreamMotif, pks: list[int]) -> dict[int, list[tuple]]:
