@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from pathlib import Path
 
 from django.db import transaction
 
@@ -35,12 +36,27 @@ REGIONS = frozenset(
 )  # fmt: skip
 
 
+@functools.cache
+def listed_zones() -> frozenset[str]:
+    """The zones the tz database's zone.tab lists, one or more per country ("Europe/Kyiv",
+    not its old name "Europe/Kiev"), from the first directory of zoneinfo.TZPATH that has it;
+    empty where none does."""
+    for directory in zoneinfo.TZPATH:
+        table = Path(directory) / "zone.tab"
+        if table.is_file():
+            lines = table.read_text(encoding="utf-8").splitlines()
+            return frozenset(line.split("\t")[2] for line in lines if line[:1] not in "#")
+    return frozenset()
+
+
 def zone_choices(current: str = DEFAULT_ZONE) -> list[tuple[str, str]]:
-    """The zones for a menu, (name, label) sorted with UTC first: those of the tz database's
-    regions, and `current` (the account's, which may be an old alias a browser reported)."""
-    names = {n for n in known_zones() if n.split("/", 1)[0] in REGIONS}
-    names |= {current} & known_zones()
-    names = sorted(names - {DEFAULT_ZONE})
+    """The zones for a menu, (name, label) sorted with UTC first: zone.tab's (else those of
+    the tz database's regions), and `current` (the account's, perhaps an old name a browser
+    reported)."""
+    names = listed_zones() & known_zones() or {
+        n for n in known_zones() if n.split("/", 1)[0] in REGIONS
+    }
+    names = sorted((names | ({current} & known_zones())) - {DEFAULT_ZONE})
     return [(DEFAULT_ZONE, DEFAULT_ZONE), *((n, n.replace("_", " ")) for n in names)]
 
 
