@@ -36,10 +36,14 @@ self.addEventListener("activate", function (event) {
 });
 
 // A writing form as the shell copy, when the writer is logged in (else nothing is kept).
+// Not following a redirect: logged out, the form sends to the login page, whose answer sets
+// the CSRF cookie again with the secret this request carried. Fetched while a sign-up or
+// login was under way (the worker installs on those pages), it put back the secret from
+// before the login, and the new page's first autosave was refused as an expired page.
 function keepForm(path) {
-  return fetch(path, { credentials: "same-origin", headers: { "X-Somnia-Shell": "1" } })
+  return fetch(path, { credentials: "same-origin", redirect: "manual", headers: { "X-Somnia-Shell": "1" } })
     .then(function (response) {
-      if (!response.ok || response.redirected) return null;
+      if (!response.ok || response.redirected) return null;  // an opaque redirect is not ok
       return caches.open(PAGES).then(function (cache) { return cache.put(path, response); });
     })
     .catch(function () { return null; });
