@@ -513,16 +513,11 @@ def _reads(yes: float, no: float) -> bool:
     return yes + no < ENGLISH_MIN_WORDS or yes >= ENGLISH_SHARE * (yes + no)
 
 
-def reads_as_english(words: Sequence[Word]) -> bool:
-    """Whether a text's words (as _tokenize() gives them) read as English: ENGLISH_SHARE of
-    its words of letters are English words, or it has too few to tell."""
-    votes = list(map(_ENGLISH_OF, words))
+def reads_as_english(text: str) -> bool:
+    """Whether the shipped (English) lexicon is looked for in a text: ENGLISH_SHARE of its
+    words of letters are English words, or it has too few to tell."""
+    votes = list(map(_ENGLISH_OF, _tokenize(text)[0]))
     return _reads(votes.count(True), votes.count(False))
-
-
-def text_reads_as_english(text: str) -> bool:
-    """reads_as_english() of a text: whether the shipped (English) lexicon is looked for in it."""
-    return reads_as_english(_tokenize(text)[0])
 
 
 def _close_unknowns(votes: list[bool | None]) -> list[int]:

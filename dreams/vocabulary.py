@@ -128,7 +128,7 @@ def suggest(text: str, *, owner, dream: Dream | None = None) -> Suggestions:
             empty = motifs.Detection(slug, motif.name, motif.category, ())
             found.append(Suggestion(motif, empty, statuses[slug]))
     found = Suggestions(found)
-    found.foreign = not motifs.text_reads_as_english(text)
+    found.foreign = not motifs.reads_as_english(text)
     return found
 
 
